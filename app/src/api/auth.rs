@@ -1,0 +1,58 @@
+//! Server functions: signing in and out, the set-password link, what the login page needs.
+
+use super::ApiError;
+// Wire types by full path: the server functions `ui_config` and `session_info` generate
+// structs named `UiConfig` and `SessionInfo` in this module.
+use leptos::prelude::*;
+use server_fn::codec::Json;
+
+#[server(prefix = "/_sfn", endpoint = "ui_config", input = Json)]
+pub async fn ui_config() -> Result<super::types::UiConfig, ApiError> {
+    Ok(super::convert::ui_config(&super::ssr::engine()?.settings()))
+}
+
+/// The signed-in user, or None.
+#[server(prefix = "/_sfn", endpoint = "session_info", input = Json)]
+pub async fn session_info() -> Result<Option<super::types::SessionInfo>, ApiError> {
+    Ok(super::ssr::cookie_session()?
+        .principal
+        .as_ref()
+        .map(super::convert::session_info))
+}
+
+/// Signs in; the tokens go into HttpOnly cookies, never to the page's script.
+#[server(prefix = "/_sfn", endpoint = "login", input = Json)]
+pub async fn login(
+    username: String,
+    password: String,
+) -> Result<super::types::SessionInfo, ApiError> {
+    use super::ssr;
+    let engine = ssr::engine()?;
+    let tokens = engine.login(&username, &password, &ssr::meta()?).await?;
+    let principal = engine.authenticate(&tokens.access_token)?;
+    ssr::set_cookies(ssr::session_cookies(engine.config(), &tokens));
+    Ok(super::convert::session_info(&principal))
+}
+
+#[server(prefix = "/_sfn", endpoint = "logout", input = Json)]
+pub async fn logout() -> Result<(), ApiError> {
+    use super::ssr;
+    let engine = ssr::engine()?;
+    let session = ssr::cookie_session()?;
+    if let Some(token) = session.refresh_token {
+        // An already dead session is fine: the cookies are cleared all the same.
+        let _ = engine.logout(&token, &ssr::meta()?).await;
+    }
+    ssr::set_cookies(ssr::clear_cookies(engine.config()));
+    Ok(())
+}
+
+/// Consumes a set-password (or reset) link token; the user then signs in.
+#[server(prefix = "/_sfn", endpoint = "set_password", input = Json)]
+pub async fn set_password(token: String, password: String) -> Result<(), ApiError> {
+    use super::ssr;
+    ssr::engine()?
+        .confirm_password_reset(&token, &password, &ssr::meta()?)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,128 @@
+//! Engine results into wire types; used by both doors.
+
+use super::types::*;
+use engine::clock::rfc3339;
+
+pub fn profile(u: engine::User, admin_view: bool) -> Profile {
+    Profile {
+        registered_on: rfc3339(u.registered_on),
+        two_factor: TwoFactorStatus {
+            option: u.two_factor_option,
+        },
+        m2m_token: M2mStatus {
+            set: false,
+            expires_at: None,
+        },
+        disabled: admin_view.then_some(u.disabled),
+        locked_until: if admin_view {
+            u.locked_until.map(rfc3339)
+        } else {
+            None
+        },
+        id: u.id,
+        username: u.username,
+        firstname: u.firstname,
+        lastname: u.lastname,
+        mobile: u.mobile,
+        email: u.email,
+        system: u.system,
+        profile: u.profile,
+        ui_profile: u.ui_profile,
+        language: u.language,
+        timezone: u.timezone,
+        roles: u.roles,
+        properties: u.properties,
+        idp: u.idp,
+        force_change_password: u.force_change_password,
+    }
+}
+
+pub fn profile_changes(p: &ProfilePatch) -> engine::ProfileChanges {
+    engine::ProfileChanges {
+        firstname: p.firstname.clone(),
+        lastname: p.lastname.clone(),
+        mobile: p.mobile.clone(),
+        email: p.email.clone(),
+        language: p.language.clone(),
+        timezone: p.timezone.clone(),
+    }
+}
+
+pub fn user_changes(p: &UserPatch) -> engine::UserChanges {
+    engine::UserChanges {
+        profile_fields: engine::ProfileChanges {
+            firstname: p.firstname.clone(),
+            lastname: p.lastname.clone(),
+            mobile: p.mobile.clone(),
+            email: p.email.clone(),
+            language: p.language.clone(),
+            timezone: p.timezone.clone(),
+        },
+        system: p.system,
+        profile: p.profile.clone(),
+        ui_profile: p.ui_profile.clone(),
+        roles: p.roles.clone(),
+        properties: p.properties.clone(),
+        disabled: p.disabled,
+        force_change_password: p.force_change_password,
+        two_factor_forced_email: p.two_factor_forced_email,
+    }
+}
+
+pub fn new_user(c: &UserCreate) -> engine::NewUserInput {
+    let patch = UserPatch {
+        firstname: c.firstname.clone(),
+        lastname: c.lastname.clone(),
+        mobile: c.mobile.clone(),
+        email: c.email.clone(),
+        language: c.language.clone(),
+        timezone: c.timezone.clone(),
+        system: c.system,
+        profile: c.profile.clone(),
+        ui_profile: c.ui_profile.clone(),
+        roles: c.roles.clone(),
+        properties: c.properties.clone(),
+        disabled: None,
+        force_change_password: c.force_change_password,
+        two_factor_forced_email: None,
+    };
+    engine::NewUserInput {
+        username: c.username.clone(),
+        password: c.password.clone(),
+        changes: user_changes(&patch),
+    }
+}
+
+pub fn settings(s: &engine::settings::Settings) -> PlatformSettings {
+    serde_json::from_value(s.admin_view()).unwrap_or_default()
+}
+
+pub fn ui_config(s: &engine::settings::Settings) -> UiConfig {
+    UiConfig {
+        label: s.label.clone(),
+        modules: s.modules.clone(),
+        passkeys_enabled: s.webauthn_enabled,
+        sso: Vec::new(),
+    }
+}
+
+pub fn session_info(p: &engine::Principal) -> SessionInfo {
+    SessionInfo {
+        username: p.username.clone(),
+        is_admin: p.is_admin(),
+        pwd_change: p.pwd_change,
+    }
+}
+
+pub fn audit_event(e: engine::audit::AuditEvent) -> AuditEventView {
+    AuditEventView {
+        id: e.id,
+        at: rfc3339(e.at),
+        kind: e.kind,
+        outcome: e.outcome,
+        username: e.username,
+        actor: e.actor,
+        ip: e.ip,
+        detail: e.detail,
+    }
+}

@@ -1,0 +1,14 @@
+//! The wire types, the error, and the server functions: thin calls into the engine.
+
+pub mod admin;
+pub mod auth;
+pub mod error;
+pub mod me;
+pub mod types;
+
+#[cfg(feature = "ssr")]
+pub mod convert;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+pub use error::ApiError;

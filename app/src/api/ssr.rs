@@ -1,0 +1,114 @@
+//! Server-side plumbing of the server functions: the engine, the caller, and the session
+//! cookies (also used by the server's cookie middleware, so they are defined once).
+
+use super::ApiError;
+use engine::{Config, Engine, Principal, RequestMeta, Tokens};
+use http::request::Parts;
+use leptos::prelude::*;
+
+/// What the server's middleware learned about the caller from the session cookies; put in
+/// the request extensions before any handler or server function runs.
+#[derive(Clone, Debug)]
+pub struct CookieSession {
+    pub principal: Option<Principal>,
+    /// The refresh token from the cookie, for sign-out.
+    pub refresh_token: Option<String>,
+}
+
+pub fn engine() -> Result<Engine, ApiError> {
+    use_context::<Engine>()
+        .ok_or_else(|| ApiError::from(engine::Error::Internal("no engine in context".into())))
+}
+
+fn parts() -> Result<Parts, ApiError> {
+    use_context::<Parts>()
+        .ok_or_else(|| ApiError::from(engine::Error::Internal("no request in context".into())))
+}
+
+pub fn meta() -> Result<RequestMeta, ApiError> {
+    parts()?
+        .extensions
+        .get::<RequestMeta>()
+        .cloned()
+        .ok_or_else(|| ApiError::from(engine::Error::Internal("no client meta".into())))
+}
+
+pub fn cookie_session() -> Result<CookieSession, ApiError> {
+    Ok(parts()?
+        .extensions
+        .get::<CookieSession>()
+        .cloned()
+        .unwrap_or(CookieSession {
+            principal: None,
+            refresh_token: None,
+        }))
+}
+
+/// The signed-in caller, or `invalid_token`.
+pub fn principal() -> Result<Principal, ApiError> {
+    cookie_session()?
+        .principal
+        .ok_or_else(|| engine::Error::InvalidToken.into())
+}
+
+pub struct CookieNames {
+    pub access: &'static str,
+    pub refresh: &'static str,
+}
+
+/// `__Host-` names on https (bound to this exact host, Secure, path /).
+pub fn cookie_names(config: &Config) -> CookieNames {
+    if config.is_https() {
+        CookieNames {
+            access: "__Host-apio_at",
+            refresh: "__Host-apio_rt",
+        }
+    } else {
+        CookieNames {
+            access: "apio_at",
+            refresh: "apio_rt",
+        }
+    }
+}
+
+fn cookie(config: &Config, name: &str, value: &str, max_age: u64) -> String {
+    let secure = if config.is_https() { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
+}
+
+/// The `Set-Cookie` values that carry a session's tokens.
+pub fn session_cookies(config: &Config, tokens: &Tokens) -> [String; 2] {
+    let names = cookie_names(config);
+    [
+        cookie(
+            config,
+            names.access,
+            &tokens.access_token,
+            tokens.expires_in,
+        ),
+        cookie(
+            config,
+            names.refresh,
+            &tokens.refresh_token,
+            config.tokens.refresh_ttl.as_secs(),
+        ),
+    ]
+}
+
+pub fn clear_cookies(config: &Config) -> [String; 2] {
+    let names = cookie_names(config);
+    [
+        cookie(config, names.access, "", 0),
+        cookie(config, names.refresh, "", 0),
+    ]
+}
+
+pub fn set_cookies(values: impl IntoIterator<Item = String>) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        for v in values {
+            if let Ok(v) = http::HeaderValue::from_str(&v) {
+                response.append_header(http::header::SET_COOKIE, v);
+            }
+        }
+    }
+}

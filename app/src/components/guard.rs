@@ -1,0 +1,58 @@
+//! Pages that need a signed-in user (or an admin) render through `RequireSignIn`.
+
+use super::context::use_session;
+use super::errors::general_message;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+/// Renders `children` for a signed-in user; sends a signed-out visitor to /login (a 302
+/// when the page is rendered on the server in async mode), and a user who must change
+/// their password to /change-password.
+#[component]
+pub fn RequireSignIn(
+    /// Only admins see the children; others are told they are not allowed.
+    #[prop(optional)]
+    admin: bool,
+    /// Set on /change-password itself, which a forced password change must reach.
+    #[prop(optional)]
+    password_change_page: bool,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let session = use_session();
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    match session.await {
+                        Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
+                        Ok(Some(s)) if s.pwd_change && !password_change_page => {
+                            view! { <Redirect path="/change-password" /> }.into_any()
+                        }
+                        Ok(Some(s)) if admin && !s.is_admin => {
+                            view! {
+                                <section class="page">
+                                    <p class="alert" role="alert">
+                                        "You are not allowed to see this page."
+                                    </p>
+                                </section>
+                            }
+                                .into_any()
+                        }
+                        Ok(Some(_)) => children().into_any(),
+                        Err(e) => {
+                            view! {
+                                <section class="page">
+                                    <p class="alert" role="alert">
+                                        {general_message(&e)}
+                                    </p>
+                                </section>
+                            }
+                                .into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}

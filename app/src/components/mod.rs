@@ -1,0 +1,10 @@
+//! Reusable pieces of the pages.
+
+pub mod browser;
+pub mod context;
+pub mod errors;
+pub mod fields;
+pub mod guard;
+pub mod new_password;
+pub mod password_change;
+pub mod top_bar;

@@ -1,0 +1,74 @@
+//! The top bar of signed-in pages: the label, the navigation, the user and "Sign out".
+//! A signed-out visitor gets none of it.
+
+use super::browser::full_navigation;
+use super::context::{DEFAULT_LABEL, use_session, use_ui_config};
+use super::errors::general_message;
+use crate::api::auth::logout;
+use crate::api::types::SessionInfo;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+#[component]
+pub fn TopBar() -> impl IntoView {
+    let session = use_session();
+    let ui = use_ui_config();
+    view! {
+        // A transition: the bar stays while the label is reloaded after a settings change.
+        <Transition>
+            {move || Suspend::new(async move {
+                let label = ui.await.ok().map(|c| c.label).filter(|l| !l.trim().is_empty());
+                session
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|user| {
+                        view! {
+                            <SignedInBar label=label.unwrap_or_else(|| DEFAULT_LABEL.to_string()) user />
+                        }
+                    })
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SignedInBar(label: String, user: SessionInfo) -> impl IntoView {
+    let failed = RwSignal::new(None::<String>);
+    let sign_out = Action::new(move |_: &()| async move {
+        match logout().await {
+            // A new document, so that nothing of the session stays in memory.
+            Ok(()) => full_navigation("/login"),
+            Err(e) => failed.set(Some(general_message(&e))),
+        }
+    });
+    let pending = sign_out.pending();
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/profile">
+                {label}
+            </a>
+            <nav aria-label="Main">
+                <A href="/profile">"Profile"</A>
+                {user.is_admin.then(|| view! { <A href="/admin/settings">"Settings"</A> })}
+            </nav>
+            <div class="user-menu">
+                <span class="username">
+                    <span class="visually-hidden">"Signed in as "</span>
+                    {user.username}
+                </span>
+                <button
+                    type="button"
+                    class="secondary"
+                    on:click=move |_| {
+                        sign_out.dispatch(());
+                    }
+                    disabled=move || pending.get()
+                >
+                    {move || if pending.get() { "Signing out…" } else { "Sign out" }}
+                </button>
+            </div>
+            {move || failed.get().map(|m| view! { <p class="alert bar-alert" role="alert">{m}</p> })}
+        </header>
+    }
+}

@@ -1,0 +1,92 @@
+//! `/login`: the configured label, then username and password.
+
+use crate::api::ApiError;
+use crate::api::auth::login;
+use crate::components::browser::{full_navigation, input_value, use_hydrated};
+use crate::components::context::use_ui_config;
+use crate::components::errors::FormAlert;
+use leptos::html::Input;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let ui = use_ui_config();
+    let hydrated = use_hydrated();
+    let (username, password) = (NodeRef::<Input>::new(), NodeRef::<Input>::new());
+    let error = RwSignal::new(None::<ApiError>);
+    // Stays set once signed in, so the button stays busy while the next page loads.
+    let signed_in = RwSignal::new(false);
+
+    let submit = Action::new(move |(user, pw): &(String, String)| {
+        let (user, pw) = (user.clone(), pw.clone());
+        async move {
+            match login(user, pw).await {
+                Ok(info) => {
+                    signed_in.set(true);
+                    // A full navigation: the app shell then reads the new session.
+                    full_navigation(if info.pwd_change {
+                        "/change-password"
+                    } else {
+                        "/profile"
+                    });
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        }
+    });
+    let pending = submit.pending();
+    let busy = move || pending.get() || signed_in.get();
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        submit.dispatch((input_value(username), input_value(password)));
+    };
+
+    view! {
+        <Title text="Sign in" />
+        <section class="card">
+            <Suspense>
+                {move || Suspend::new(async move {
+                    ui.await
+                        .ok()
+                        .map(|c| c.label)
+                        .filter(|l| !l.trim().is_empty())
+                        .map(|label| view! { <p class="label">{label}</p> })
+                })}
+            </Suspense>
+            <h1>"Sign in"</h1>
+            <form class="form" method="post" on:submit=on_submit>
+                <div class="field">
+                    <label for="username">"Username"</label>
+                    <input
+                        id="username"
+                        name="username"
+                        type="text"
+                        autocomplete="username"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        required
+                        node_ref=username
+                    />
+                </div>
+                <div class="field">
+                    <label for="password">"Password"</label>
+                    <input
+                        id="password"
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        required
+                        node_ref=password
+                    />
+                </div>
+                <FormAlert error />
+                <button type="submit" class="primary" disabled=move || !hydrated.get() || busy()>
+                    {move || if busy() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </form>
+        </section>
+    }
+}

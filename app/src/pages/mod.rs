@@ -1,0 +1,17 @@
+//! One module per route.
+
+mod admin_settings;
+mod change_password;
+mod home;
+mod login;
+mod not_found;
+mod profile;
+mod set_password;
+
+pub use admin_settings::AdminSettingsPage;
+pub use change_password::ChangePasswordPage;
+pub use home::HomePage;
+pub use login::LoginPage;
+pub use not_found::NotFoundPage;
+pub use profile::ProfilePage;
+pub use set_password::SetPasswordPage;

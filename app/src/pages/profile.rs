@@ -1,0 +1,245 @@
+//! `/profile`: the signed-in user's profile, its edit form, and the password change.
+
+use crate::api::me::{get_profile, reauth, update_profile};
+use crate::api::types::{Profile, ProfilePatch};
+use crate::components::browser::{clear_inputs, input_value, use_hydrated};
+use crate::components::errors::{ErrorSignal, FormAlert, Notice, general_message};
+use crate::components::fields::TextField;
+use crate::components::guard::RequireSignIn;
+use crate::components::password_change::PasswordChangeForm;
+use leptos::html::Input;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The keys the edit form sends; an error naming another field shows as the general alert.
+const EDITABLE: [&str; 6] = [
+    "firstname",
+    "lastname",
+    "mobile",
+    "email",
+    "language",
+    "timezone",
+];
+
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let profile = Resource::new(|| (), |_| get_profile());
+    view! {
+        <Title text="Profile" />
+        <RequireSignIn>
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match profile.await {
+                        Ok(p) => view! { <ProfileView profile=p /> }.into_any(),
+                        Err(e) => view! { <p class="alert" role="alert">{general_message(&e)}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </RequireSignIn>
+    }
+}
+
+#[component]
+fn ProfileView(profile: Profile) -> impl IntoView {
+    // The summary follows what the server returned after each save.
+    let current = RwSignal::new(profile.clone());
+    let password_notice = RwSignal::new(None);
+    let on_password_changed = Callback::new(move |()| {
+        password_notice.set(Some(
+            "Password changed. Your other sessions were signed out.",
+        ))
+    });
+    view! {
+        <div class="page">
+            <ProfileSummary profile=current />
+            <section class="panel" aria-labelledby="edit-heading">
+                <h2 id="edit-heading">"Edit profile"</h2>
+                <ProfileForm profile on_saved=Callback::new(move |p| current.set(p)) />
+            </section>
+            <section class="panel" aria-labelledby="password-heading">
+                <h2 id="password-heading">"Change password"</h2>
+                <Notice text=password_notice />
+                <PasswordChangeForm on_done=on_password_changed />
+            </section>
+        </div>
+    }
+}
+
+fn full_name(p: &Profile) -> String {
+    let name = format!("{} {}", p.firstname, p.lastname);
+    if name.trim().is_empty() {
+        p.username.clone()
+    } else {
+        name.trim().to_string()
+    }
+}
+
+#[component]
+fn ProfileSummary(profile: RwSignal<Profile>) -> impl IntoView {
+    let text = move |f: fn(&Profile) -> String| move || profile.with(f);
+    let or_dash = |v: &Option<String>| {
+        v.clone()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "—".to_string())
+    };
+    view! {
+        <section class="panel" aria-labelledby="profile-heading">
+            <h1 id="profile-heading">{text(full_name)}</h1>
+            <dl class="summary">
+                <dt>"Username"</dt>
+                <dd id="profile-username">{text(|p| p.username.clone())}</dd>
+                <dt>"First name"</dt>
+                <dd>{text(|p| p.firstname.clone())}</dd>
+                <dt>"Last name"</dt>
+                <dd>{text(|p| p.lastname.clone())}</dd>
+                <dt>"Mobile"</dt>
+                <dd>{move || profile.with(|p| or_dash(&p.mobile))}</dd>
+                <dt>"Email"</dt>
+                <dd>{move || profile.with(|p| or_dash(&p.email))}</dd>
+                <dt>"Language"</dt>
+                <dd>{text(|p| p.language.clone())}</dd>
+                <dt>"Time zone"</dt>
+                <dd>{text(|p| p.timezone.clone())}</dd>
+                <dt>"Roles"</dt>
+                <dd>{text(|p| if p.roles.is_empty() { "—".to_string() } else { p.roles.join(", ") })}</dd>
+                <dt>"Registered on"</dt>
+                <dd>
+                    <time datetime=text(|p| p.registered_on.clone())>
+                        // The date is enough here; the full timestamp is in the datetime attribute.
+                        {text(|p| p.registered_on.split('T').next().unwrap_or_default().to_string())}
+                    </time>
+                </dd>
+            </dl>
+        </section>
+    }
+}
+
+#[component]
+fn ProfileForm(profile: Profile, on_saved: Callback<Profile>) -> impl IntoView {
+    let hydrated = use_hydrated();
+    let refs: [NodeRef<Input>; 6] = Default::default();
+    let [firstname, lastname, mobile, email, language, timezone] = refs;
+    let error: ErrorSignal = RwSignal::new(None);
+    let notice = RwSignal::new(None);
+    // The patch waiting for the user to confirm their password (changing the email needs a
+    // recent sign-in); the prompt shows while it is set.
+    let waiting = RwSignal::new(None::<ProfilePatch>);
+
+    let save = Action::new(move |patch: &ProfilePatch| {
+        let patch = patch.clone();
+        async move {
+            match update_profile(patch.clone()).await {
+                Ok(saved) => {
+                    notice.set(Some("Profile saved."));
+                    on_saved.run(saved);
+                }
+                Err(e) if e.error == "reauthentication_required" => waiting.set(Some(patch)),
+                Err(e) => error.set(Some(e)),
+            }
+        }
+    });
+    let pending = save.pending();
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        notice.set(None);
+        waiting.set(None);
+        save.dispatch(ProfilePatch {
+            firstname: Some(input_value(firstname)),
+            lastname: Some(input_value(lastname)),
+            mobile: Some(input_value(mobile)),
+            email: Some(input_value(email)),
+            language: Some(input_value(language)),
+            timezone: Some(input_value(timezone)),
+            ..Default::default()
+        });
+    };
+
+    view! {
+        <form class="form grid" method="post" novalidate on:submit=on_submit>
+            <TextField id="firstname" label="First name" value=profile.firstname node_ref=firstname error autocomplete="given-name" />
+            <TextField id="lastname" label="Last name" value=profile.lastname node_ref=lastname error autocomplete="family-name" />
+            <TextField id="mobile" label="Mobile" kind="tel" value=profile.mobile.unwrap_or_default() node_ref=mobile error autocomplete="tel" />
+            <TextField
+                id="email"
+                label="Email"
+                kind="email"
+                value=profile.email.unwrap_or_default()
+                node_ref=email
+                error
+                autocomplete="email"
+                hint="Changing it asks for your password again."
+            />
+            <TextField id="language" label="Language" value=profile.language node_ref=language error hint="A language tag, e.g. en or fr-CA." />
+            <TextField id="timezone" label="Time zone" value=profile.timezone node_ref=timezone error hint="An IANA time zone, e.g. Europe/Paris." />
+            <div class="actions">
+                <FormAlert error fields=&EDITABLE />
+                <Notice text=notice />
+                <button type="submit" class="primary" disabled=move || !hydrated.get() || pending.get()>
+                    {move || if pending.get() { "Saving…" } else { "Save profile" }}
+                </button>
+            </div>
+        </form>
+        {move || waiting.get().map(|patch| view! { <ReauthPrompt patch save waiting /> })}
+    }
+}
+
+/// Asks for the password, confirms the identity, then saves the waiting patch again.
+#[component]
+fn ReauthPrompt(
+    patch: ProfilePatch,
+    save: Action<ProfilePatch, ()>,
+    waiting: RwSignal<Option<ProfilePatch>>,
+) -> impl IntoView {
+    let password = NodeRef::<Input>::new();
+    let error: ErrorSignal = RwSignal::new(None);
+    let patch = StoredValue::new(patch);
+    let confirm = Action::new(move |pw: &String| {
+        let pw = pw.clone();
+        async move {
+            match reauth(pw).await {
+                Ok(()) => {
+                    // Read before hiding the prompt: hiding it disposes what it owns.
+                    let patch = patch.get_value();
+                    save.dispatch(patch);
+                    waiting.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        }
+    });
+    let pending = confirm.pending();
+    // The prompt appears after a click elsewhere: take the keyboard focus to it.
+    Effect::new(move |_| {
+        if let Some(input) = password.get() {
+            let _ = input.focus();
+        }
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let pw = input_value(password);
+        clear_inputs(&[password]);
+        confirm.dispatch(pw);
+    };
+    view! {
+        <form class="form reauth" method="post" on:submit=on_submit aria-labelledby="reauth-heading">
+            <h3 id="reauth-heading">"Confirm it is you"</h3>
+            <p>"Changing your email needs your password again."</p>
+            <div class="field">
+                <label for="reauth_password">"Password"</label>
+                <input id="reauth_password" name="reauth_password" type="password" autocomplete="current-password" required node_ref=password />
+            </div>
+            <FormAlert error />
+            <div class="row">
+                <button type="submit" class="primary" disabled=move || pending.get()>
+                    {move || if pending.get() { "Confirming…" } else { "Confirm and save" }}
+                </button>
+                <button type="button" class="secondary" on:click=move |_| waiting.set(None)>
+                    "Cancel"
+                </button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,179 @@
+// The main flows of the UI in a real browser, against a server started on a fresh database:
+// first admin's set-password link, sign-in, profile edit, password change, sign-out, settings.
+//
+//   APIO_E2E_URL                 the server's base URL, e.g. http://127.0.0.1:3456
+//   APIO_E2E_SET_PASSWORD_LINK   the first admin's one-time link the server printed
+//   CHROMIUM_PATH                optional; /usr/bin/chromium by default
+//
+// Every wait is on something visible (a URL, a text, an enabled button), never a fixed delay.
+// A failing step leaves a screenshot in end2end/results/ and prints the browser's errors.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const BASE = (process.env.APIO_E2E_URL ?? '').replace(/\/$/, '');
+const LINK = process.env.APIO_E2E_SET_PASSWORD_LINK ?? '';
+const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
+
+const FIRST_PASSWORD = 'correct horse battery staple';
+const NEW_PASSWORD = 'tulip orbit cascade lantern';
+
+const LAUNCH = {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+};
+
+test('first admin: set password, profile, password change, settings', { timeout: 180_000 }, async () => {
+  assert.ok(BASE, 'APIO_E2E_URL is not set (the server base URL, e.g. http://127.0.0.1:3456)');
+  assert.ok(LINK.includes('#token='), `APIO_E2E_SET_PASSWORD_LINK is not a set-password link: ${JSON.stringify(LINK)}`);
+
+  // A plain launch: a fresh, temporary profile, so no cookie survives from an earlier run.
+  const browser = await chromium.launch(LAUNCH);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  page.setDefaultNavigationTimeout(30_000);
+
+  // What the browser complained about, printed when a step fails.
+  const browserErrors = [];
+  page.on('pageerror', (e) => browserErrors.push(`page error: ${e.message}`));
+  page.on('console', (m) => m.type() === 'error' && browserErrors.push(`console: ${m.text()}`));
+  page.on('requestfailed', (r) => browserErrors.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+
+  let stepNo = 0;
+  const step = async (name, body) => {
+    stepNo += 1;
+    const label = `${String(stepNo).padStart(2, '0')}-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
+    try {
+      await body();
+      console.log(`ok ${label}`);
+    } catch (err) {
+      await mkdir(RESULTS, { recursive: true });
+      const shot = `${RESULTS}${label}.png`;
+      await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+      const errors = browserErrors.length ? `\nbrowser errors:\n  ${browserErrors.join('\n  ')}` : '';
+      err.message = `step "${name}" failed at ${page.url()} (screenshot: ${shot}): ${err.message}${errors}`;
+      throw err;
+    }
+  };
+
+  // Buttons are disabled until the page is hydrated: click() waits for them to be enabled.
+  const signIn = async (password) => {
+    await page.goto(`${BASE}/login`);
+    await page.locator('#username').fill('admin');
+    await page.locator('#password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${BASE}/profile`);
+  };
+  const signOut = async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${BASE}/login`);
+  };
+  const notice = (text) => page.getByRole('status').filter({ hasText: text });
+
+  try {
+    await step('set the first password from the link', async () => {
+      await page.goto(LINK);
+      await page.locator('#password').fill(FIRST_PASSWORD);
+      await page.locator('#password_confirm').fill(FIRST_PASSWORD);
+      await page.getByRole('button', { name: 'Set password' }).click();
+      await notice('Password set. You can now sign in.').waitFor();
+    });
+
+    await step('the link leads to the login page', async () => {
+      await page.getByRole('link', { name: 'Go to sign in' }).click();
+      await page.waitForURL(`${BASE}/login`);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    });
+
+    await step('a wrong password is refused with a message', async () => {
+      await page.locator('#username').fill('admin');
+      await page.locator('#password').fill('not the password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').filter({ hasText: /\S/ }).first().waitFor();
+      assert.equal(new URL(page.url()).pathname, '/login');
+    });
+
+    await step('sign in as admin', () => signIn(FIRST_PASSWORD));
+
+    await step('edit and save the profile', async () => {
+      await page.locator('#firstname').fill('Ada');
+      await page.locator('#lastname').fill('Lovelace');
+      await page.getByRole('button', { name: 'Save profile' }).click();
+      await notice('Profile saved.').waitFor();
+    });
+
+    await step('the profile persisted', async () => {
+      await page.reload();
+      assert.equal(await page.locator('#firstname').inputValue(), 'Ada');
+      assert.equal(await page.locator('#lastname').inputValue(), 'Lovelace');
+      await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
+    });
+
+    await step('change the password', async () => {
+      await page.locator('#current_password').fill(FIRST_PASSWORD);
+      await page.locator('#new_password').fill(NEW_PASSWORD);
+      await page.locator('#new_password_confirm').fill(NEW_PASSWORD);
+      await page.getByRole('button', { name: 'Change password' }).click();
+      await notice('Password changed. Your other sessions were signed out.').waitFor();
+    });
+
+    await step('sign out', signOut);
+
+    await step('sign in with the new password', async () => {
+      await signIn(NEW_PASSWORD);
+      await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
+      assert.equal(await page.locator('#firstname').inputValue(), 'Ada');
+    });
+
+    await step('open the settings from the top bar', async () => {
+      await page.getByRole('navigation').getByRole('link', { name: 'Settings' }).click();
+      await page.waitForURL(`${BASE}/admin/settings`);
+      await page.locator('input#label').waitFor();
+    });
+
+    await step('save a new label', async () => {
+      await page.locator('input#label').fill('E2E Label');
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      await notice('Settings saved.').waitFor();
+      assert.equal(await page.locator('input#label').inputValue(), 'E2E Label');
+    });
+
+    await step('an invalid lockout threshold shows an error next to the field', async () => {
+      await page.locator('input#lockout_threshold').fill('0');
+      await page.getByRole('button', { name: 'Save settings' }).click();
+      const fieldError = page.locator('#lockout_threshold-error');
+      await fieldError.filter({ hasText: /\S/ }).waitFor();
+      assert.equal(await page.locator('input#lockout_threshold').getAttribute('aria-invalid'), 'true');
+      // Nothing else changed: the typed value stays, and no success is claimed.
+      assert.equal(await page.locator('input#lockout_threshold').inputValue(), '0');
+      assert.equal(await notice('Settings saved.').count(), 0);
+    });
+
+    await step('sign out again', signOut);
+
+    await step('the login page shows the new label', async () => {
+      await page.locator('.card').getByText('E2E Label', { exact: true }).waitFor();
+    });
+
+    await step('a signed-out visitor is sent from /profile to /login', async () => {
+      await page.goto(`${BASE}/profile`);
+      await page.waitForURL(`${BASE}/login`);
+      assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 0);
+    });
+  } finally {
+    await browser.close();
+  }
+});

@@ -1,0 +1,224 @@
+//! The APIO auth engine: every authentication decision lives here. The REST handlers and the
+//! Leptos server functions are thin doors onto it.
+
+pub mod audit;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod passwords;
+pub mod secrets;
+pub mod settings;
+pub mod store;
+pub mod tokens;
+
+mod bootstrap;
+mod login;
+mod principal;
+mod reset;
+mod sessions;
+mod users;
+
+pub use clock::{Clock, Entropy, ManualClock, OsEntropy, SystemClock};
+pub use config::Config;
+pub use error::{Error, Result};
+pub use principal::{Principal, RequestMeta};
+pub use sessions::Tokens;
+pub use users::{NewUserInput, ProfileChanges, User, UserChanges, UserPage};
+
+use chrono::{DateTime, Utc};
+use settings::Settings;
+use std::collections::HashSet;
+use std::sync::{
+    Arc, RwLock,
+    atomic::{AtomicI64, Ordering},
+};
+use std::time::Duration;
+use store::Store;
+
+/// How often an instance re-reads the settings version and the revoked sessions: the bound on
+/// how long another instance's change takes to be seen here.
+pub const SYNC_INTERVAL: Duration = Duration::from_secs(2);
+
+/// Cheap to clone: every clone is the same engine.
+#[derive(Clone)]
+pub struct Engine(Arc<Inner>);
+
+struct Inner {
+    config: Config,
+    store: Store,
+    clock: Arc<dyn Clock>,
+    entropy: Arc<dyn Entropy>,
+    signer: tokens::Signer,
+    secrets: secrets::SecretBox,
+    hasher: passwords::Hasher,
+    settings: RwLock<Arc<Settings>>,
+    settings_version: AtomicI64,
+    revoked: RwLock<HashSet<String>>,
+}
+
+impl Engine {
+    /// Connects the store (applying migrations), loads or creates the keys, and reads the
+    /// settings. Does not create the first admin: see [`Engine::bootstrap`].
+    pub async fn start(
+        config: Config,
+        clock: Arc<dyn Clock>,
+        entropy: Arc<dyn Entropy>,
+    ) -> Result<Engine> {
+        let store = Store::connect(&config.database.url, config.database.max_connections).await?;
+        let issuer = config.public_origin();
+        let signer = tokens::Signer::load_or_create(
+            &config.tokens.signing_key_file,
+            issuer,
+            entropy.as_ref(),
+        )?;
+        let secrets =
+            secrets::SecretBox::load_or_create(&config.secrets.key_file, entropy.as_ref())?;
+        let mut salt = [0u8; 16];
+        entropy.fill(&mut salt);
+        let password_cfg = config.password.clone();
+        let hasher =
+            tokio::task::spawn_blocking(move || passwords::Hasher::new(&password_cfg, salt))
+                .await
+                .map_err(|e| Error::internal("hasher", e))??;
+        let engine = Engine(Arc::new(Inner {
+            config,
+            store,
+            clock,
+            entropy,
+            signer,
+            secrets,
+            hasher,
+            settings: RwLock::new(Arc::new(Settings::default())),
+            settings_version: AtomicI64::new(-1),
+            revoked: RwLock::new(HashSet::new()),
+        }));
+        engine.sync().await?;
+        Ok(engine)
+    }
+
+    /// Re-reads what other instances may have changed: the settings (when their version
+    /// moved) and the recently revoked sessions.
+    pub async fn sync(&self) -> Result<()> {
+        let version = self.0.store.settings_version().await?;
+        if version != self.0.settings_version.load(Ordering::SeqCst) {
+            let settings = match self.0.store.settings().await? {
+                Some((body, _)) => serde_json::from_str(&body)
+                    .map_err(|e| Error::internal("stored settings", e))?,
+                None => Settings::default(),
+            };
+            self.set_settings(Arc::new(settings), version);
+        }
+        let revoked: HashSet<String> = self
+            .0
+            .store
+            .live_revocations(self.now_ms())
+            .await?
+            .into_iter()
+            .collect();
+        *self.0.revoked.write().unwrap_or_else(|p| p.into_inner()) = revoked;
+        Ok(())
+    }
+
+    /// Keeps this instance in step with the others until the runtime stops.
+    pub fn spawn_sync(&self) -> tokio::task::JoinHandle<()> {
+        let engine = self.clone();
+        tokio::spawn(async move {
+            let mut ticks: u64 = 0;
+            loop {
+                tokio::time::sleep(SYNC_INTERVAL).await;
+                if let Err(e) = engine.sync().await {
+                    tracing::warn!(error = %e, "settings/revocation sync failed");
+                }
+                ticks += 1;
+                if ticks.is_multiple_of(300)
+                    && let Err(e) = engine.0.store.purge_expired(engine.now_ms()).await
+                {
+                    tracing::warn!(error = %e, "purge failed");
+                }
+            }
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    pub fn settings(&self) -> Arc<Settings> {
+        self.0
+            .settings
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn set_settings(&self, settings: Arc<Settings>, version: i64) {
+        *self.0.settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
+        self.0.settings_version.store(version, Ordering::SeqCst);
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.0.clock.now()
+    }
+
+    fn now_ms(&self) -> i64 {
+        clock::unix_ms(self.now())
+    }
+
+    fn entropy(&self) -> &dyn Entropy {
+        self.0.entropy.as_ref()
+    }
+
+    fn salt(&self) -> [u8; 16] {
+        let mut salt = [0u8; 16];
+        self.entropy().fill(&mut salt);
+        salt
+    }
+
+    /// Public keys of the access tokens (JWKS).
+    pub fn jwks(&self) -> serde_json::Value {
+        self.0.signer.jwks()
+    }
+
+    pub async fn ready(&self) -> bool {
+        self.0.store.ready().await
+    }
+
+    /// Saves a settings update from an admin; invalid values name the field and save nothing.
+    pub async fn update_settings(
+        &self,
+        p: &Principal,
+        update: &serde_json::Value,
+        meta: &RequestMeta,
+    ) -> Result<Arc<Settings>> {
+        p.require_admin()?;
+        let current = self.settings();
+        let next = current.apply_update(update, &self.0.config.server.public_url, |s| {
+            self.0.secrets.seal(self.entropy(), s)
+        })?;
+        let body = serde_json::to_string(&next).map_err(|e| Error::internal("settings", e))?;
+        let version = self.0.store.save_settings(&body, self.now_ms()).await?;
+        let changed: Vec<&String> = update
+            .as_object()
+            .map(|o| o.keys().collect())
+            .unwrap_or_default();
+        self.audit(
+            audit::Event::new("settings_changed", "success")
+                .actor(p)
+                .ip(meta)
+                .detail(serde_json::json!({ "fields": changed })),
+        )
+        .await;
+        let next = Arc::new(next);
+        self.set_settings(next.clone(), version);
+        Ok(next)
+    }
+
+    /// Benchmark support: one raw argon2 hash with the configured parameters, on this thread.
+    pub fn hash_once_blocking(&self, password: &str) -> Result<String> {
+        self.0.hasher.hash_once_blocking(password, self.salt())
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Browser tests: builds the release site, starts the server on a fresh SQLite database,
+# and drives it with Debian's Chromium through playwright-core.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+cd "$ROOT"
+cargo leptos build --release
+(cd end2end && npm install --no-audit --no-fund --loglevel=error)
+
+work="$(mktemp -d)"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+url="http://127.0.0.1:$port"
+export APIO_DATABASE_URL="sqlite://$work/apio.db" APIO_TOKENS_SIGNING_KEY_FILE="$work/signing.key" \
+  APIO_SECRETS_KEY_FILE="$work/secret.key" APIO_SERVER_LISTEN="127.0.0.1:$port" \
+  APIO_SERVER_PUBLIC_URL="$url" LEPTOS_SITE_ROOT="$ROOT/target/site"
+"$CARGO_TARGET_DIR/release/apio-auth" > "$work/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  curl -fs "$url/readyz" >/dev/null 2>&1 && break
+  kill -0 $server 2>/dev/null || { cat "$work/server.log"; echo "e2e: the server died" >&2; exit 1; }
+  sleep 0.2
+done
+link=$(grep -o "$url/set-password#token=[A-Za-z0-9_-]*" "$work/server.log" | head -n 1)
+[ -n "$link" ] || { cat "$work/server.log"; echo "e2e: no set-password link printed" >&2; exit 1; }
+export APIO_E2E_URL="$url" APIO_E2E_SET_PASSWORD_LINK="$link"
+status=0
+(cd end2end && node --test tests/) || status=$?
+if [ $status -ne 0 ]; then echo "--- server log ---"; tail -n 50 "$work/server.log"; fi
+exit $status

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs everything the build and the tests need; each step is skipped when already done.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# The toolchain and the wasm target come from rust-toolchain.toml.
+step "Rust toolchain (rust-toolchain.toml)"
+rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install
+rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+step "cargo-leptos $CARGO_LEPTOS_VERSION"
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  echo "compiling cargo-leptos (about 20 minutes on two cores, once per machine)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
+fi
+
+# cargo-leptos would download wasm-bindgen from GitHub, which is unreachable here: it uses the
+# one on PATH instead, and that must be exactly the version of the wasm-bindgen crate.
+step "wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+step "npm tools (binaryen's wasm-opt, playwright-core)"
+if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ tools/package.json -nt tools/node_modules/.stamp ]; then
+  npm install --prefix tools --no-audit --no-fund --loglevel=error
+  touch tools/node_modules/.stamp
+fi

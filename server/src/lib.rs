@@ -1,0 +1,148 @@
+//! The APIO auth server: the router that puts the REST door, the Leptos UI (pages and server
+//! functions) and the middleware around one engine.
+
+pub mod client_ip;
+pub mod error;
+pub mod headers;
+pub mod json;
+pub mod rest;
+pub mod session;
+
+use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router, middleware};
+use engine::Engine;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use std::net::SocketAddr;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
+
+/// Request bodies above this are refused with 413 before they are read in full.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub engine: Engine,
+    pub leptos: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// The Leptos settings: Leptos.toml, embedded at build time, with `LEPTOS_*` overrides.
+pub fn leptos_options() -> Result<LeptosOptions, String> {
+    leptos_config::get_config_from_str(include_str!("../../Leptos.toml"))
+        .map_err(|e| format!("Leptos.toml: {e}"))
+}
+
+/// What every page render and server function call gets in its context.
+fn provide_request_context(engine: &Engine) {
+    provide_context(engine.clone());
+    if let Some(parts) = leptos::prelude::use_context::<http::request::Parts>()
+        && let Some(nonce) = parts.extensions.get::<headers::CspNonce>()
+    {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0.clone()));
+    }
+}
+
+pub fn router(engine: Engine, leptos: LeptosOptions) -> Router {
+    let state = AppState {
+        engine: engine.clone(),
+        leptos: leptos.clone(),
+    };
+    let (rest, openapi) = rest::routes();
+    let openapi = std::sync::Arc::new(openapi);
+    use utoipa_scalar::Servable;
+    let docs = utoipa_scalar::Scalar::with_url(headers::DOCS_PATH, (*openapi).clone());
+    let page_context = {
+        let engine = engine.clone();
+        move || provide_request_context(&engine)
+    };
+    let shell = {
+        let options = leptos.clone();
+        move || app::shell(options.clone())
+    };
+    let routes = generate_route_list(app::App);
+    Router::new()
+        .merge(rest)
+        .route(
+            "/api/v01/openapi.json",
+            get(move || {
+                let api = openapi.clone();
+                async move { Json((*api).clone()) }
+            }),
+        )
+        .merge(docs)
+        .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .route(
+            &format!("{}{{*fn_name}}", session::SERVER_FN_PREFIX),
+            post(server_fn),
+        )
+        .leptos_routes_with_context(&state, routes, page_context, shell)
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            app::shell,
+        ))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Brotli or gzip for what is worth it (the WASM, pages); small API answers stay plain.
+        .layer(
+            CompressionLayer::new()
+                .compress_when(DefaultPredicate::new().and(SizeAbove::new(1024))),
+        )
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::cookies,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            client_ip::resolve,
+        ))
+        .layer(headers::cors(&state))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            headers::security,
+        ))
+        .with_state(state)
+}
+
+async fn server_fn(State(state): State<AppState>, req: Request) -> impl IntoResponse {
+    let engine = state.engine.clone();
+    handle_server_fns_with_context(move || provide_request_context(&engine), req).await
+}
+
+async fn api_not_found() -> Response {
+    error::HttpError::status(404, "not_found", "No such API path.").into_response()
+}
+
+/// Serves until `shutdown` resolves.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn leptos_settings_in_sync() {
+        let cargo = include_str!("../../Cargo.toml");
+        let leptos = include_str!("../../Leptos.toml");
+        assert!(
+            cargo.contains(leptos),
+            "Cargo.toml's Leptos block differs from Leptos.toml: run scripts/sync-leptos-toml.sh"
+        );
+        super::leptos_options().unwrap();
+    }
+}

@@ -1,0 +1,62 @@
+//! The REST door (API.md): one file per area, collected with their OpenAPI descriptions.
+
+mod admin;
+mod auth;
+mod health;
+mod me;
+
+use crate::AppState;
+use axum::Router;
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "APIO auth", description = "Identity and authentication service. Errors are `{error, message, field?}`."),
+    modifiers(&BearerScheme)
+)]
+struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, api: &mut OpenApiDoc) {
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT or m2m_ token")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Every REST route, and the OpenAPI document generated from them.
+pub fn routes() -> (Router<AppState>, OpenApiDoc) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::access_token))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::jwks))
+        .routes(routes!(auth::ui_config))
+        .routes(routes!(auth::reset_confirm))
+        .routes(routes!(me::get, me::patch))
+        .routes(routes!(me::password))
+        .routes(routes!(me::reauth))
+        .routes(routes!(admin::get_config, admin::put_config))
+        .routes(routes!(admin::list_users, admin::create_user))
+        .routes(routes!(
+            admin::get_user,
+            admin::patch_user,
+            admin::delete_user
+        ))
+        .routes(routes!(admin::events))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .split_for_parts()
+}

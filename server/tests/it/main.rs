@@ -1,0 +1,12 @@
+//! Integration tests: the real server on an ephemeral port, over HTTP, on SQLite and
+//! PostgreSQL. One binary for all of them (link time).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests may fail loudly
+
+mod admin;
+mod auth;
+mod bootstrap;
+mod harness;
+mod http;
+mod me;
+mod multi_instance;
+mod tokens;
