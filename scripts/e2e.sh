@@ -8,11 +8,15 @@ cargo leptos build --release
 (cd end2end && npm install --no-audit --no-fund --loglevel=error)
 
 work="$(mktemp -d)"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+# The tests run the SMTP server that receives the mails (end2end/tests/mailbox.mjs).
+smtp_port=$(free_port)
 url="http://127.0.0.1:$port"
 export APIO_DATABASE_URL="sqlite://$work/apio.db" APIO_TOKENS_SIGNING_KEY_FILE="$work/signing.key" \
   APIO_SECRETS_KEY_FILE="$work/secret.key" APIO_SERVER_LISTEN="127.0.0.1:$port" \
-  APIO_SERVER_PUBLIC_URL="$url" LEPTOS_SITE_ROOT="$ROOT/target/site"
+  APIO_SERVER_PUBLIC_URL="$url" LEPTOS_SITE_ROOT="$ROOT/target/site" \
+  APIO_SMTP_URL="smtp://127.0.0.1:$smtp_port" APIO_SMTP_RETRY_DELAY=200ms
 "$CARGO_TARGET_DIR/release/apio-auth" > "$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
@@ -23,7 +27,7 @@ for _ in $(seq 1 100); do
 done
 link=$(grep -o "$url/set-password#token=[A-Za-z0-9_-]*" "$work/server.log" | head -n 1)
 [ -n "$link" ] || { cat "$work/server.log"; echo "e2e: no set-password link printed" >&2; exit 1; }
-export APIO_E2E_URL="$url" APIO_E2E_SET_PASSWORD_LINK="$link"
+export APIO_E2E_URL="$url" APIO_E2E_SET_PASSWORD_LINK="$link" APIO_E2E_SMTP_PORT="$smtp_port"
 status=0
 (cd end2end && node --test tests/) || status=$?
 if [ $status -ne 0 ]; then echo "--- server log ---"; tail -n 50 "$work/server.log"; fi

@@ -3,8 +3,8 @@
 use crate::components::context::provide_app_context;
 use crate::components::top_bar::TopBar;
 use crate::pages::{
-    AdminSettingsPage, ChangePasswordPage, HomePage, LoginPage, NotFoundPage, ProfilePage,
-    SetPasswordPage,
+    AdminMailTemplatesPage, AdminSettingsPage, ChangePasswordPage, ForgotPasswordPage, HomePage,
+    LoginPage, NotFoundPage, ProfilePage, SetPasswordPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -51,9 +51,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/set-password") view=SetPasswordPage />
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage />
                     <Route path=path!("/change-password") view=ChangePasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async />
                     <Route path=path!("/admin/settings") view=AdminSettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/mail-templates") view=AdminMailTemplatesPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

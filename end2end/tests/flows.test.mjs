@@ -1,8 +1,11 @@
 // The main flows of the UI in a real browser, against a server started on a fresh database:
-// first admin's set-password link, sign-in, profile edit, password change, sign-out, settings.
+// first admin's set-password link, sign-in, profile edit, password change, sign-out, settings;
+// then the mails: a welcome mail's link, and "forgot password" through to the new password.
+// The tests run in order: the second signs in as the admin the first one set up.
 //
 //   APIO_E2E_URL                 the server's base URL, e.g. http://127.0.0.1:3456
 //   APIO_E2E_SET_PASSWORD_LINK   the first admin's one-time link the server printed
+//   APIO_E2E_SMTP_PORT           where the server sends mail (this test listens there)
 //   CHROMIUM_PATH                optional; /usr/bin/chromium by default
 //
 // Every wait is on something visible (a URL, a text, an enabled button), never a fixed delay.
@@ -13,9 +16,11 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { linkIn, startMailbox } from './mailbox.mjs';
 
 const BASE = (process.env.APIO_E2E_URL ?? '').replace(/\/$/, '');
 const LINK = process.env.APIO_E2E_SET_PASSWORD_LINK ?? '';
+const SMTP_PORT = Number(process.env.APIO_E2E_SMTP_PORT ?? '');
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 
 const FIRST_PASSWORD = 'correct horse battery staple';
@@ -35,10 +40,7 @@ const LAUNCH = {
   ],
 };
 
-test('first admin: set password, profile, password change, settings', { timeout: 180_000 }, async () => {
-  assert.ok(BASE, 'APIO_E2E_URL is not set (the server base URL, e.g. http://127.0.0.1:3456)');
-  assert.ok(LINK.includes('#token='), `APIO_E2E_SET_PASSWORD_LINK is not a set-password link: ${JSON.stringify(LINK)}`);
-
+async function openBrowser() {
   // A plain launch: a fresh, temporary profile, so no cookie survives from an earlier run.
   const browser = await chromium.launch(LAUNCH);
   const context = await browser.newContext();
@@ -70,9 +72,9 @@ test('first admin: set password, profile, password change, settings', { timeout:
   };
 
   // Buttons are disabled until the page is hydrated: click() waits for them to be enabled.
-  const signIn = async (password) => {
+  const signIn = async (password, username = 'admin') => {
     await page.goto(`${BASE}/login`);
-    await page.locator('#username').fill('admin');
+    await page.locator('#username').fill(username);
     await page.locator('#password').fill(password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${BASE}/profile`);
@@ -82,6 +84,15 @@ test('first admin: set password, profile, password change, settings', { timeout:
     await page.waitForURL(`${BASE}/login`);
   };
   const notice = (text) => page.getByRole('status').filter({ hasText: text });
+
+  return { browser, page, step, signIn, signOut, notice };
+}
+
+test('first admin: set password, profile, password change, settings', { timeout: 180_000 }, async () => {
+  assert.ok(BASE, 'APIO_E2E_URL is not set (the server base URL, e.g. http://127.0.0.1:3456)');
+  assert.ok(LINK.includes('#token='), `APIO_E2E_SET_PASSWORD_LINK is not a set-password link: ${JSON.stringify(LINK)}`);
+
+  const { browser, page, step, signIn, signOut, notice } = await openBrowser();
 
   try {
     await step('set the first password from the link', async () => {
@@ -175,5 +186,69 @@ test('first admin: set password, profile, password change, settings', { timeout:
     });
   } finally {
     await browser.close();
+  }
+});
+
+test('mails: welcome link, then forgot password', { timeout: 180_000 }, async () => {
+  assert.ok(SMTP_PORT > 0, 'APIO_E2E_SMTP_PORT is not set (the port the server mails to)');
+  const mailbox = await startMailbox(SMTP_PORT);
+  const { browser, page, step, signIn, signOut, notice } = await openBrowser();
+  const NINA_FIRST = 'meadow copper violin seven';
+  const NINA_RESET = 'harbor quartz tundra ember';
+  try {
+    await step('an admin creates a user without a password (REST)', async () => {
+      const login = await fetch(`${BASE}/api/v01/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: NEW_PASSWORD }),
+      });
+      assert.equal(login.status, 200);
+      const { access_token } = await login.json();
+      const created = await fetch(`${BASE}/api/v01/admin/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}` },
+        body: JSON.stringify({ username: 'nina', email: 'nina@example.com', firstname: 'Nina' }),
+      });
+      assert.equal(created.status, 201, await created.text());
+    });
+
+    await step('the welcome mail link sets the password', async () => {
+      const mail = await mailbox.next('nina@example.com', 0);
+      assert.match(mail.subject, /Welcome/);
+      await page.goto(linkIn(mail, BASE));
+      await page.locator('#password').fill(NINA_FIRST);
+      await page.locator('#password_confirm').fill(NINA_FIRST);
+      await page.getByRole('button', { name: 'Set password' }).click();
+      await notice('Password set. You can now sign in.').waitFor();
+    });
+
+    await step('the new user signs in, then out', async () => {
+      await signIn(NINA_FIRST, 'nina');
+      await signOut();
+    });
+
+    await step('forgot password from the login page', async () => {
+      const seen = mailbox.count;
+      await page.getByRole('link', { name: 'Forgot password?' }).click();
+      await page.waitForURL(`${BASE}/forgot-password`);
+      await page.locator('#username').fill('nina');
+      await page.getByRole('button', { name: 'Send the link' }).click();
+      await notice('a link is on its way').waitFor();
+      const mail = await mailbox.next('nina@example.com', seen);
+      assert.match(mail.subject, /Reset your .* password/);
+      await page.goto(linkIn(mail, BASE));
+    });
+
+    await step('choose a new password from the reset link', async () => {
+      await page.locator('#password').fill(NINA_RESET);
+      await page.locator('#password_confirm').fill(NINA_RESET);
+      await page.getByRole('button', { name: 'Set password' }).click();
+      await notice('Password set. You can now sign in.').waitFor();
+    });
+
+    await step('sign in with the password from the reset', () => signIn(NINA_RESET, 'nina'));
+  } finally {
+    await browser.close();
+    await mailbox.close();
   }
 });

@@ -12,6 +12,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub tokens: TokensConfig,
     pub smtp: SmtpConfig,
+    pub workflows: WorkflowsConfig,
     pub secrets: SecretsConfig,
     pub password: PasswordConfig,
     pub bootstrap: BootstrapConfig,
@@ -74,6 +75,9 @@ pub struct TokensConfig {
     pub session_max: Duration,
     #[serde(with = "humantime_serde")]
     pub reauth_window: Duration,
+    /// How long the set-password link of a welcome mail works.
+    #[serde(with = "humantime_serde")]
+    pub welcome_link_ttl: Duration,
 }
 
 impl Default for TokensConfig {
@@ -84,15 +88,60 @@ impl Default for TokensConfig {
             refresh_ttl: Duration::from_secs(8 * 3600),
             session_max: Duration::from_secs(12 * 3600),
             reauth_window: Duration::from_secs(5 * 60),
+            welcome_link_ttl: Duration::from_secs(7 * 24 * 3600),
         }
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SmtpConfig {
+    /// `smtp://host:port` (plain; `?tls=required` for STARTTLS), `smtps://host:port` (TLS),
+    /// credentials as `smtp://user:password@host`. None: no mail leaves the server.
     pub url: Option<String>,
+    /// The sender; None: `noreply@<host of server.public_url>`.
     pub from: Option<String>,
+    /// Per attempt (connect and send).
+    #[serde(with = "humantime_serde")]
+    pub timeout: Duration,
+    /// Further attempts after a temporary failure, each delay three times the last.
+    pub retries: u32,
+    #[serde(with = "humantime_serde")]
+    pub retry_delay: Duration,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        SmtpConfig {
+            url: None,
+            from: None,
+            timeout: Duration::from_secs(10),
+            retries: 4,
+            retry_delay: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Outbound workflow calls (platform settings hold their URLs and secrets).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkflowsConfig {
+    #[serde(with = "humantime_serde")]
+    pub timeout: Duration,
+    /// Further attempts after a failure that may pass (network, 5xx, 408, 429).
+    pub retries: u32,
+    #[serde(with = "humantime_serde")]
+    pub retry_delay: Duration,
+}
+
+impl Default for WorkflowsConfig {
+    fn default() -> Self {
+        WorkflowsConfig {
+            timeout: Duration::from_secs(10),
+            retries: 3,
+            retry_delay: Duration::from_secs(2),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

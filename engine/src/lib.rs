@@ -5,6 +5,7 @@ pub mod audit;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod mail;
 pub mod passwords;
 pub mod secrets;
 pub mod settings;
@@ -17,11 +18,13 @@ mod principal;
 mod reset;
 mod sessions;
 mod users;
+mod workflows;
 
 pub use clock::{Clock, Entropy, ManualClock, OsEntropy, SystemClock};
 pub use config::Config;
 pub use error::{Error, Result};
 pub use principal::{Principal, RequestMeta};
+pub use reset::ResetRequest;
 pub use sessions::Tokens;
 pub use users::{NewUserInput, ProfileChanges, User, UserChanges, UserPage};
 
@@ -29,7 +32,7 @@ use chrono::{DateTime, Utc};
 use settings::Settings;
 use std::collections::HashSet;
 use std::sync::{
-    Arc, RwLock,
+    Arc, RwLock, Weak,
     atomic::{AtomicI64, Ordering},
 };
 use std::time::Duration;
@@ -39,9 +42,22 @@ use store::Store;
 /// how long another instance's change takes to be seen here.
 pub const SYNC_INTERVAL: Duration = Duration::from_secs(2);
 
+/// Background jobs (resets) at once; more are dropped rather than queued without bound.
+const BACKGROUND_JOBS: usize = 64;
+
 /// Cheap to clone: every clone is the same engine.
 #[derive(Clone)]
 pub struct Engine(Arc<Inner>);
+
+/// Held by background workers, so they do not keep a stopped engine alive.
+#[derive(Clone)]
+pub(crate) struct WeakEngine(Weak<Inner>);
+
+impl WeakEngine {
+    pub(crate) fn upgrade(&self) -> Option<Engine> {
+        self.0.upgrade().map(Engine)
+    }
+}
 
 struct Inner {
     config: Config,
@@ -54,6 +70,10 @@ struct Inner {
     settings: RwLock<Arc<Settings>>,
     settings_version: AtomicI64,
     revoked: RwLock<HashSet<String>>,
+    outbox: mail::Outbox,
+    http: reqwest::Client,
+    /// Bounds the background work requests start (password resets).
+    background: Arc<tokio::sync::Semaphore>,
 }
 
 impl Engine {
@@ -80,7 +100,19 @@ impl Engine {
             tokio::task::spawn_blocking(move || passwords::Hasher::new(&password_cfg, salt))
                 .await
                 .map_err(|e| Error::internal("hasher", e))??;
-        let engine = Engine(Arc::new(Inner {
+        let transport = mail::Transport::from_config(
+            &config.smtp,
+            config.server.public_url.host_str().unwrap_or("localhost"),
+        )?;
+        let http = reqwest::Client::builder()
+            .timeout(config.workflows.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::internal("http client", e))?;
+        let engine = Engine(Arc::new_cyclic(|weak| Inner {
+            outbox: mail::Outbox::spawn(transport, WeakEngine(weak.clone())),
+            http,
+            background: Arc::new(tokio::sync::Semaphore::new(BACKGROUND_JOBS)),
             config,
             store,
             clock,
@@ -154,6 +186,16 @@ impl Engine {
     fn set_settings(&self, settings: Arc<Settings>, version: i64) {
         *self.0.settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
         self.0.settings_version.store(version, Ordering::SeqCst);
+    }
+
+    /// The product name in mails: the `label` setting, or APIO.
+    pub fn label(&self) -> String {
+        let label = self.settings().label.clone();
+        if label.trim().is_empty() {
+            "APIO".into()
+        } else {
+            label
+        }
     }
 
     pub fn store(&self) -> &Store {

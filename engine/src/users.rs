@@ -362,6 +362,14 @@ impl Engine {
                 .ip(meta),
         )
         .await;
+        // Without a password the user chooses one from the welcome mail's link. The user
+        // exists either way; a mail that cannot go out is in the audit events.
+        if input.password.is_none()
+            && let Some(row) = self.store().user_by_id(&created.id).await?
+            && let Err(e) = self.send_welcome(&row).await
+        {
+            tracing::error!(error = %e, "welcome mail not queued");
+        }
         Ok(created)
     }
 

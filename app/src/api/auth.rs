@@ -56,3 +56,21 @@ pub async fn set_password(token: String, password: String) -> Result<(), ApiErro
         .await?;
     Ok(())
 }
+
+/// Asks for a reset link. Answers the same whether or not the user exists.
+#[server(prefix = "/_sfn", endpoint = "request_password_reset", input = Json)]
+pub async fn request_password_reset(
+    username: String,
+    ui_id: Option<String>,
+    ui_language: Option<String>,
+) -> Result<(), ApiError> {
+    use super::ssr;
+    let request = engine::ResetRequest {
+        username,
+        ui_id,
+        ui_language,
+        proxy: None,
+    };
+    ssr::engine()?.request_password_reset(request, &ssr::meta()?);
+    Ok(())
+}

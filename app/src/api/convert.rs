@@ -126,3 +126,41 @@ pub fn audit_event(e: engine::audit::AuditEvent) -> AuditEventView {
         detail: e.detail,
     }
 }
+
+pub fn reset_request(r: ResetRequest) -> engine::ResetRequest {
+    engine::ResetRequest {
+        username: r.username,
+        ui_id: r.ui_id,
+        ui_language: r.ui_language,
+        proxy: r.proxy,
+    }
+}
+
+pub fn mail_template(b: MailTemplateBody) -> engine::mail::templates::MailTemplate {
+    engine::mail::templates::MailTemplate {
+        subject: b.subject,
+        text: b.text,
+        html: b.html.filter(|h| !h.trim().is_empty()),
+    }
+}
+
+pub fn mail_template_view(e: engine::mail::catalog::TemplateEntry) -> MailTemplateView {
+    MailTemplateView {
+        name: e.name,
+        subject: e.template.subject,
+        text: e.template.text,
+        html: e.template.html,
+        shipped: e.shipped,
+        has_default: e.has_default,
+        updated_at: e.updated_at.map(rfc3339),
+        updated_by: e.updated_by,
+    }
+}
+
+pub fn mail_preview(r: engine::mail::templates::Rendered) -> MailPreview {
+    MailPreview {
+        subject: r.subject,
+        text: r.text,
+        html: r.html,
+    }
+}

@@ -160,6 +160,59 @@ pub struct ReauthRequest {
     pub password: String,
 }
 
+/// `POST /api/v01/auth/reset_password`: the optional values choose the mail template.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequest {
+    pub username: String,
+    /// Which UI asks (a template name variable).
+    #[serde(default)]
+    pub ui_id: Option<String>,
+    /// The UI's language (a template name variable).
+    #[serde(default)]
+    pub ui_language: Option<String>,
+    #[serde(default)]
+    pub proxy: Option<String>,
+}
+
+/// A mail template as written by an admin. Variables use MiniJinja syntax (`{{ link }}`);
+/// the HTML part is escaped.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct MailTemplateBody {
+    pub subject: String,
+    pub text: String,
+    #[serde(default)]
+    pub html: Option<String>,
+}
+
+/// A mail template as admins see it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct MailTemplateView {
+    pub name: String,
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+    /// The shipped default, not edited.
+    pub shipped: bool,
+    /// A shipped default exists under this name (deleting the edit restores it).
+    pub has_default: bool,
+    pub updated_at: Option<String>,
+    pub updated_by: Option<String>,
+}
+
+/// A template rendered with example values.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct MailPreview {
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(deny_unknown_fields)]

@@ -54,3 +54,12 @@ pub fn clear_inputs(inputs: &[NodeRef<Input>]) {
         }
     }
 }
+
+/// The browser's preferred language, primary subtag only (`fr` for `fr-CH`).
+pub fn browser_language() -> Option<String> {
+    window()
+        .navigator()
+        .language()
+        .and_then(|l| l.split('-').next().map(str::to_ascii_lowercase))
+        .filter(|l| !l.is_empty())
+}

@@ -50,7 +50,14 @@ fn SignedInBar(label: String, user: SessionInfo) -> impl IntoView {
             </a>
             <nav aria-label="Main">
                 <A href="/profile">"Profile"</A>
-                {user.is_admin.then(|| view! { <A href="/admin/settings">"Settings"</A> })}
+                {user
+                    .is_admin
+                    .then(|| {
+                        view! {
+                            <A href="/admin/settings">"Settings"</A>
+                            <A href="/admin/mail-templates">"Mail templates"</A>
+                        }
+                    })}
             </nav>
             <div class="user-menu">
                 <span class="username">

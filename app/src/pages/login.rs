@@ -87,6 +87,9 @@ pub fn LoginPage() -> impl IntoView {
                     {move || if busy() { "Signing in…" } else { "Sign in" }}
                 </button>
             </form>
+            <p>
+                <a href="/forgot-password">"Forgot password?"</a>
+            </p>
         </section>
     }
 }

@@ -1,15 +1,19 @@
 //! One module per route.
 
+mod admin_mail_templates;
 mod admin_settings;
 mod change_password;
+mod forgot_password;
 mod home;
 mod login;
 mod not_found;
 mod profile;
 mod set_password;
 
+pub use admin_mail_templates::AdminMailTemplatesPage;
 pub use admin_settings::AdminSettingsPage;
 pub use change_password::ChangePasswordPage;
+pub use forgot_password::ForgotPasswordPage;
 pub use home::HomePage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;

@@ -3,12 +3,14 @@
 //! Every transaction here starts with a write, so SQLite never has to upgrade a read lock.
 
 mod audit;
+mod mail_templates;
 mod one_time;
 mod sessions;
 mod settings;
 mod users;
 
 pub use audit::{AuditFilter, AuditRow};
+pub use mail_templates::TemplateRow;
 pub use sessions::{NewSession, RefreshLookup, Rotation, SessionRow};
 pub use users::{NewUser, UserRow, UserUpdate};
 

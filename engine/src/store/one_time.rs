@@ -66,4 +66,27 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?)
     }
+
+    /// When the user's newest token of `purpose` was made.
+    pub async fn last_one_time(&self, user_id: &str, purpose: &str) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT MAX(created_at) FROM one_time_tokens WHERE user_id = $1 AND purpose = $2",
+        )
+        .bind(user_id)
+        .bind(purpose)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Ends every unused link of the user (after a successful reset).
+    pub async fn end_one_time(&self, user_id: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE one_time_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
 }

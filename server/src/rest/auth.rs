@@ -5,7 +5,9 @@ use crate::error::{HttpError, HttpResult};
 use crate::json::ApiJson;
 use crate::session::{Meta, bearer};
 use app::api::convert;
-use app::api::types::{ErrorBody, LoginRequest, ResetConfirm, TokenResponse, UiConfig};
+use app::api::types::{
+    ErrorBody, LoginRequest, ResetConfirm, ResetRequest, TokenResponse, UiConfig,
+};
 use axum::Json;
 use axum::extract::State;
 use http::{StatusCode, request::Parts};
@@ -69,6 +71,20 @@ pub async fn jwks(State(s): State<AppState>) -> Json<serde_json::Value> {
 #[utoipa::path(get, path = "/api/v01/auth/ui_config", tag = "auth", responses((status = 200, body = UiConfig)))]
 pub async fn ui_config(State(s): State<AppState>) -> Json<UiConfig> {
     Json(convert::ui_config(&s.engine.settings()))
+}
+
+/// Mails a reset link (or calls the notification workflow). The answer is the same, and as
+/// fast, for unknown users, SSO users and repeated requests.
+#[utoipa::path(post, path = "/api/v01/auth/reset_password", tag = "auth", request_body = ResetRequest,
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody)))]
+pub async fn reset_password(
+    State(s): State<AppState>,
+    Meta(meta): Meta,
+    ApiJson(req): ApiJson<ResetRequest>,
+) -> Json<serde_json::Value> {
+    s.engine
+        .request_password_reset(convert::reset_request(req), &meta);
+    Json(serde_json::json!({}))
 }
 
 /// Sets a password from a single-use link token (reset, welcome, first admin). Issues no tokens.

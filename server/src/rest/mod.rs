@@ -3,6 +3,7 @@
 mod admin;
 mod auth;
 mod health;
+mod mail;
 mod me;
 
 use crate::AppState;
@@ -44,6 +45,7 @@ pub fn routes() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(auth::logout))
         .routes(routes!(auth::jwks))
         .routes(routes!(auth::ui_config))
+        .routes(routes!(auth::reset_password))
         .routes(routes!(auth::reset_confirm))
         .routes(routes!(me::get, me::patch))
         .routes(routes!(me::password))
@@ -56,6 +58,9 @@ pub fn routes() -> (Router<AppState>, OpenApiDoc) {
             admin::delete_user
         ))
         .routes(routes!(admin::events))
+        .routes(routes!(mail::list))
+        .routes(routes!(mail::get, mail::put, mail::delete))
+        .routes(routes!(mail::preview))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .split_for_parts()

@@ -258,6 +258,30 @@ impl TestServer {
     }
 }
 
+impl TestServer {
+    /// Waits for an audit event of `kind` matching `pred` (background work records one when
+    /// it ends), and returns it.
+    pub async fn wait_event(
+        &self,
+        admin: &str,
+        kind: &str,
+        pred: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let deadline = tokio::time::Instant::now() + crate::counterparts::PATIENCE;
+        loop {
+            if let Some(e) = self.events(admin, kind).await.into_iter().find(|e| pred(e)) {
+                return e;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no {kind} event as expected: {:?}",
+                self.events(admin, kind).await
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+    }
+}
+
 pub fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
     v[key]
         .as_str()

@@ -5,8 +5,11 @@
 mod admin;
 mod auth;
 mod bootstrap;
+mod counterparts;
 mod harness;
 mod http;
+mod mail_templates;
 mod me;
 mod multi_instance;
+mod reset;
 mod tokens;
