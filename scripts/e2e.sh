@@ -4,7 +4,7 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 cd "$ROOT"
-cargo leptos build --release
+cargo leptos build --release --split
 (cd end2end && npm install --no-audit --no-fund --loglevel=error)
 
 work="$(mktemp -d)"

@@ -9,7 +9,7 @@ use crate::pages::{
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
 /// The whole document, rendered on the server around `App`.
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
@@ -32,6 +32,35 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Routes whose page is a separate WASM chunk (`cargo leptos build --split`), loaded when the
+/// page is first shown: the login page then downloads only the code it runs.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:ident),* $(,)?) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(this: Self) -> AnyView {
+                let _ = this;
+                view! { <$page /> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages!(
+    SetPasswordRoute => SetPasswordPage,
+    ForgotPasswordRoute => ForgotPasswordPage,
+    ChangePasswordRoute => ChangePasswordPage,
+    ProfileRoute => ProfilePage,
+    AdminSettingsRoute => AdminSettingsPage,
+    AdminMailTemplatesRoute => AdminMailTemplatesPage,
+);
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -50,12 +79,12 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage />
-                    <Route path=path!("/set-password") view=SetPasswordPage />
-                    <Route path=path!("/forgot-password") view=ForgotPasswordPage />
-                    <Route path=path!("/change-password") view=ChangePasswordPage ssr=SsrMode::Async />
-                    <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/settings") view=AdminSettingsPage ssr=SsrMode::Async />
-                    <Route path=path!("/admin/mail-templates") view=AdminMailTemplatesPage ssr=SsrMode::Async />
+                    <Route path=path!("/set-password") view={Lazy::<SetPasswordRoute>::new()} />
+                    <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordRoute>::new()} />
+                    <Route path=path!("/change-password") view={Lazy::<ChangePasswordRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/profile") view={Lazy::<ProfileRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/settings") view={Lazy::<AdminSettingsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/mail-templates") view={Lazy::<AdminMailTemplatesRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
