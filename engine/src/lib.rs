@@ -151,13 +151,15 @@ impl Engine {
         Ok(())
     }
 
-    /// Keeps this instance in step with the others until the runtime stops.
+    /// Keeps this instance in step with the others until the runtime stops, and gives idle
+    /// password-hashing memory back.
     pub fn spawn_sync(&self) -> tokio::task::JoinHandle<()> {
         let engine = self.clone();
         tokio::spawn(async move {
             let mut ticks: u64 = 0;
             loop {
                 tokio::time::sleep(SYNC_INTERVAL).await;
+                engine.0.hasher.release_idle();
                 if let Err(e) = engine.sync().await {
                     tracing::warn!(error = %e, "settings/revocation sync failed");
                 }

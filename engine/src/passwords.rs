@@ -2,12 +2,12 @@
 
 use crate::config::PasswordConfig;
 use crate::error::{Error, Result};
-use argon2::password_hash::SaltString;
-use argon2::{Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version};
+use argon2::password_hash::{Output, ParamsString, Salt, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, PasswordHash, Version};
 use std::collections::HashSet;
 use std::sync::{
-    Arc, LazyLock,
-    atomic::{AtomicUsize, Ordering},
+    Arc, LazyLock, Mutex,
+    atomic::{AtomicBool, AtomicUsize, Ordering},
 };
 use tokio::sync::Semaphore;
 use unicode_normalization::UnicodeNormalization;
@@ -78,6 +78,40 @@ pub struct Hasher {
     max_queued: usize,
     /// Verified against when the user is unknown, so every failure costs the same time.
     dummy_hash: String,
+    work: Arc<WorkAreas>,
+}
+
+/// argon2 work areas (19 MiB each with the defaults), kept between hashes while logins come
+/// in and given back to the system once idle; see [`compute`] for why each is its own mapping.
+#[derive(Default)]
+struct WorkAreas {
+    free: Mutex<Vec<Vec<Block>>>,
+    /// One was taken since the last [`WorkAreas::release_idle`].
+    used: AtomicBool,
+}
+
+impl WorkAreas {
+    fn take(&self, blocks: usize) -> Vec<Block> {
+        self.used.store(true, Ordering::Relaxed);
+        let kept = self.free.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        match kept {
+            Some(area) if area.len() == blocks => area,
+            _ => new_work_area(blocks),
+        }
+    }
+
+    fn put(&self, area: Vec<Block>) {
+        self.free
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(area);
+    }
+
+    fn release_idle(&self) {
+        if !self.used.swap(false, Ordering::Relaxed) {
+            self.free.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        }
+    }
 }
 
 pub struct Verified {
@@ -97,8 +131,10 @@ impl Hasher {
         } else {
             cfg.max_parallel
         };
-        let dummy_hash = hash_blocking(&params, "not a password of anyone", dummy_salt)?;
+        let work = Arc::new(WorkAreas::default());
+        let dummy_hash = hash_blocking(&params, "not a password of anyone", dummy_salt, None)?;
         Ok(Hasher {
+            work,
             params,
             permits: Arc::new(Semaphore::new(parallel)),
             queued: AtomicUsize::new(0),
@@ -125,8 +161,8 @@ impl Hasher {
 
     /// A new PHC string for an already normalised password.
     pub async fn hash(&self, normalized: String, salt: [u8; 16]) -> Result<String> {
-        let params = self.params.clone();
-        self.run(move || hash_blocking(&params, &normalized, salt))
+        let (params, work) = (self.params.clone(), self.work.clone());
+        self.run(move || hash_blocking(&params, &normalized, salt, Some(&work)))
             .await?
     }
 
@@ -134,7 +170,7 @@ impl Hasher {
     pub async fn verify(&self, normalized: String, hash: Option<String>) -> Result<Verified> {
         let real = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.dummy_hash.clone());
-        let params = self.params.clone();
+        let (params, work) = (self.params.clone(), self.work.clone());
         self.run(move || {
             let Ok(parsed) = PasswordHash::new(&hash) else {
                 return Verified {
@@ -142,9 +178,7 @@ impl Hasher {
                     needs_rehash: false,
                 };
             };
-            let ok = Argon2::default()
-                .verify_password(normalized.as_bytes(), &parsed)
-                .is_ok();
+            let ok = verify_phc(normalized.as_bytes(), &parsed, Some(&work));
             let current = Params::try_from(&parsed).ok();
             let needs_rehash = ok
                 && (parsed.algorithm.as_str() != "argon2id"
@@ -162,22 +196,140 @@ impl Hasher {
     }
 
     /// Raw hashing throughput, for the benchmark: one hash with the configured parameters.
+    /// Gives the kept work areas back when no hash ran since the last call (called every
+    /// [`crate::SYNC_INTERVAL`]).
+    pub fn release_idle(&self) {
+        self.work.release_idle();
+    }
+
     pub fn hash_once_blocking(&self, password: &str, salt: [u8; 16]) -> Result<String> {
-        hash_blocking(&self.params, password, salt)
+        hash_blocking(&self.params, password, salt, Some(&self.work))
     }
 }
 
-fn hash_blocking(params: &Params, password: &str, salt: [u8; 16]) -> Result<String> {
+fn hash_blocking(
+    params: &Params,
+    password: &str,
+    salt: [u8; 16],
+    work: Option<&WorkAreas>,
+) -> Result<String> {
     let salt = SaltString::encode_b64(&salt).map_err(|e| Error::internal("salt", e))?;
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| Error::internal("argon2", e))
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let out_len = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+    let phc = compute(&argon, password.as_bytes(), salt.as_salt(), out_len, work).and_then(|out| {
+        Ok(PasswordHash {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(params)?,
+            salt: Some(salt.as_salt()),
+            hash: Some(out),
+        }
+        .to_string())
+    });
+    phc.map_err(|e| Error::internal("argon2", e))
+}
+
+/// Whether `password` matches the PHC string, with the parameters the string names.
+fn verify_phc(password: &[u8], parsed: &PasswordHash, work: Option<&WorkAreas>) -> bool {
+    let (Some(salt), Some(expected)) = (parsed.salt, &parsed.hash) else {
+        return false;
+    };
+    let algorithm = Algorithm::try_from(parsed.algorithm);
+    let version = parsed.version.map_or(Ok(Version::V0x13), Version::try_from);
+    let (Ok(algorithm), Ok(version), Ok(params)) = (algorithm, version, Params::try_from(parsed))
+    else {
+        return false;
+    };
+    let argon = Argon2::new(algorithm, version, params);
+    // Output's equality is constant-time.
+    compute(&argon, password, salt, expected.len(), work).is_ok_and(|out| out == *expected)
+}
+
+/// The raw argon2 output, computed in a kept work area (or a new one without `work`).
+fn compute(
+    argon: &Argon2,
+    password: &[u8],
+    salt: Salt,
+    out_len: usize,
+    work: Option<&WorkAreas>,
+) -> argon2::password_hash::Result<Output> {
+    let blocks = argon.params().block_count();
+    let mut area = match work {
+        Some(w) => w.take(blocks),
+        None => new_work_area(blocks),
+    };
+    let mut salt_buf = [0u8; 64];
+    let salt = salt.decode_b64(&mut salt_buf)?;
+    let out = Output::init_with(out_len, |out| {
+        Ok(argon.hash_password_into_with_memory(password, salt, out, &mut area)?)
+    });
+    if let Some(w) = work {
+        w.put(area);
+    }
+    out
+}
+
+/// A work area that is its own memory mapping, so dropping it gives the memory back.
+///
+/// glibc serves a large allocation with mmap and unmaps it on free, but that first free
+/// raises its mmap threshold to the freed size (up to 32 MiB): later 19 MiB areas would come
+/// from a thread arena and stay resident for good. With over 32 MiB of capacity an area is
+/// always mapped and unmapped; the capacity argon2 does not use is never touched.
+fn new_work_area(blocks: usize) -> Vec<Block> {
+    const MIN_CAPACITY_BLOCKS: usize = 33 * 1024; // 1 KiB blocks
+    let mut area = Vec::with_capacity(blocks.max(MIN_CAPACITY_BLOCKS));
+    area.resize(blocks, Block::default());
+    area
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Our PHC strings and argon2's own are interchangeable both ways.
+    #[test]
+    fn hashes_match_the_argon2_crate() {
+        use argon2::{PasswordHasher, PasswordVerifier};
+        let params = Params::new(1024, 1, 1, None).unwrap();
+        let ours = hash_blocking(&params, "pass phrase", [3; 16], None).unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"pass phrase", &parsed)
+                .is_ok()
+        );
+        let work = WorkAreas::default();
+        assert!(verify_phc(b"pass phrase", &parsed, Some(&work)));
+        assert!(!verify_phc(b"pass phrasf", &parsed, Some(&work)));
+        work.release_idle();
+        assert_eq!(
+            work.free.lock().unwrap().len(),
+            1,
+            "used since the last call: kept"
+        );
+        work.release_idle();
+        assert!(work.free.lock().unwrap().is_empty(), "idle: given back");
+        let salt = SaltString::encode_b64(&[3; 16]).unwrap();
+        let theirs = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password(b"pass phrase", &salt)
+            .unwrap()
+            .to_string();
+        assert_eq!(ours, theirs);
+        // An argon2i hash with other parameters still verifies (and would be rehashed).
+        let other = Argon2::new(
+            Algorithm::Argon2i,
+            Version::V0x13,
+            Params::new(2048, 2, 1, None).unwrap(),
+        )
+        .hash_password(b"pass phrase", &salt)
+        .unwrap()
+        .to_string();
+        assert!(verify_phc(
+            b"pass phrase",
+            &PasswordHash::new(&other).unwrap(),
+            None
+        ));
+    }
 
     #[test]
     fn policy_reasons() {

@@ -55,7 +55,8 @@ fn run() -> Result<(), String> {
             .map_err(|e| format!("starting {binary}: {e}"))?,
     );
     wait_ready(&url)?;
-    std::thread::sleep(Duration::from_secs(2));
+    // Idle: past the 2 to 4 s after which the server gives argon2 memory back.
+    std::thread::sleep(Duration::from_secs(5));
     let rss_kib = rss_kib(server.0.id())?;
 
     let raw = raw_hash_rate()?;
