@@ -104,6 +104,26 @@ pub fn LinesField(
     }
 }
 
+/// The username of the sign-in and reset forms: no capitals or spelling fixes forced on it.
+#[component]
+pub fn UsernameField(node_ref: NodeRef<Input>) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="username">"Username"</label>
+            <input
+                id="username"
+                name="username"
+                type="text"
+                autocomplete="username"
+                autocapitalize="none"
+                spellcheck="false"
+                required
+                node_ref=node_ref
+            />
+        </div>
+    }
+}
+
 /// Trimmed lines, empty ones dropped.
 pub fn lines_of(text: &str) -> Vec<String> {
     text.lines()

@@ -5,6 +5,7 @@ use crate::api::ApiError;
 use crate::api::auth::request_password_reset;
 use crate::components::browser::{browser_language, input_value, use_hydrated};
 use crate::components::errors::FormAlert;
+use crate::components::fields::UsernameField;
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -46,19 +47,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                     view! {
                         <p>"Enter your username. If the account has an email address, a link to choose a new password is sent to it."</p>
                         <form class="form" method="post" on:submit=on_submit>
-                            <div class="field">
-                                <label for="username">"Username"</label>
-                                <input
-                                    id="username"
-                                    name="username"
-                                    type="text"
-                                    autocomplete="username"
-                                    autocapitalize="none"
-                                    spellcheck="false"
-                                    required
-                                    node_ref=username
-                                />
-                            </div>
+                            <UsernameField node_ref=username />
                             <FormAlert error />
                             <button type="submit" class="primary" disabled=move || !hydrated.get() || pending.get()>
                                 {move || if pending.get() { "Sending…" } else { "Send the link" }}

@@ -5,6 +5,7 @@ use crate::api::auth::login;
 use crate::components::browser::{full_navigation, input_value, use_hydrated};
 use crate::components::context::use_ui_config;
 use crate::components::errors::FormAlert;
+use crate::components::fields::UsernameField;
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -58,19 +59,7 @@ pub fn LoginPage() -> impl IntoView {
             </Suspense>
             <h1>"Sign in"</h1>
             <form class="form" method="post" on:submit=on_submit>
-                <div class="field">
-                    <label for="username">"Username"</label>
-                    <input
-                        id="username"
-                        name="username"
-                        type="text"
-                        autocomplete="username"
-                        autocapitalize="none"
-                        spellcheck="false"
-                        required
-                        node_ref=username
-                    />
-                </div>
+                <UsernameField node_ref=username />
                 <div class="field">
                     <label for="password">"Password"</label>
                     <input
