@@ -11,7 +11,9 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use ring::signature::{Ed25519KeyPair, KeyPair};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::RwLock;
 
 /// The audience of our access tokens.
 pub const AUDIENCE: &str = "apio";
@@ -41,7 +43,14 @@ pub struct Signer {
     public_x: String,
     issuer: String,
     validation: Validation,
+    /// Tokens whose signature was already checked, with their claims: a client sends the same
+    /// access token many times, and an Ed25519 check costs more than the rest of a request.
+    /// Time limits are still checked at every use.
+    checked: RwLock<HashMap<String, AccessClaims>>,
 }
+
+/// Checked tokens remembered at most; past it the memory starts over.
+const CHECKED_MAX: usize = 4096;
 
 impl Signer {
     /// Loads the PKCS#8 PEM key, generating it on first start.
@@ -67,7 +76,7 @@ impl Signer {
         validation.set_issuer(&[&issuer]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
-        // Expiry and not-before are checked against the engine's clock, below.
+        // Expiry and not-before are checked against the engine's clock at every use (`verify`).
         validation.validate_exp = false;
         validation.validate_nbf = false;
         Ok(Signer {
@@ -77,6 +86,7 @@ impl Signer {
             public_x,
             issuer,
             validation,
+            checked: RwLock::new(HashMap::new()),
         })
     }
 
@@ -95,6 +105,32 @@ impl Signer {
     /// Checks signature (EdDSA only), `typ`, `kid`, `iss`, `aud`, `exp` and `nbf` at `now`.
     /// Headers such as `jwk`, `jku` and `x5u` are never used to find a key.
     pub fn verify(&self, token: &str, now_secs: i64) -> Result<AccessClaims> {
+        let known = self
+            .checked
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(token)
+            .cloned();
+        let claims = match known {
+            Some(claims) => claims,
+            None => {
+                let claims = self.check_signature(token)?;
+                let mut checked = self.checked.write().unwrap_or_else(|p| p.into_inner());
+                if checked.len() >= CHECKED_MAX {
+                    checked.clear();
+                }
+                checked.insert(token.to_string(), claims.clone());
+                claims
+            }
+        };
+        const SKEW: i64 = 5;
+        if claims.exp <= now_secs || claims.nbf > now_secs + SKEW {
+            return Err(Error::InvalidToken);
+        }
+        Ok(claims)
+    }
+
+    fn check_signature(&self, token: &str) -> Result<AccessClaims> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| Error::InvalidToken)?;
         if header.alg != Algorithm::EdDSA
             || header.typ.as_deref() != Some(TYP)
@@ -102,14 +138,9 @@ impl Signer {
         {
             return Err(Error::InvalidToken);
         }
-        let data = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)
-            .map_err(|_| Error::InvalidToken)?;
-        let claims = data.claims;
-        const SKEW: i64 = 5;
-        if claims.exp <= now_secs || claims.nbf > now_secs + SKEW {
-            return Err(Error::InvalidToken);
-        }
-        Ok(claims)
+        jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|_| Error::InvalidToken)
     }
 
     /// The public key set for offline verification by other services.
