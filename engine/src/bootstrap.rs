@@ -41,7 +41,7 @@ impl Engine {
                 .user(Some(&admin.id), &admin.username),
         )
         .await;
-        if admin.has_password {
+        if admin.password_hash.is_some() {
             return Ok(None);
         }
         let token = self

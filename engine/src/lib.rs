@@ -50,7 +50,6 @@ const BACKGROUND_JOBS: usize = 64;
 pub struct Engine(Arc<Inner>);
 
 /// Held by background workers, so they do not keep a stopped engine alive.
-#[derive(Clone)]
 pub(crate) struct WeakEngine(Weak<Inner>);
 
 impl WeakEngine {

@@ -354,10 +354,10 @@ impl Engine {
         meta: &RequestMeta,
     ) -> Result<User> {
         p.require_admin()?;
-        let created = self.insert_user(input).await?;
+        let row = self.insert_user(input).await?;
         self.audit(
             Event::new("user_created", "success")
-                .user(Some(&created.id), &created.username)
+                .user(Some(&row.id), &row.username)
                 .actor(p)
                 .ip(meta),
         )
@@ -365,16 +365,15 @@ impl Engine {
         // Without a password the user chooses one from the welcome mail's link. The user
         // exists either way; a mail that cannot go out is in the audit events.
         if input.password.is_none()
-            && let Some(row) = self.store().user_by_id(&created.id).await?
             && let Err(e) = self.send_welcome(&row).await
         {
             tracing::error!(error = %e, "welcome mail not queued");
         }
-        Ok(created)
+        Ok(row.into())
     }
 
     /// Validates and inserts a user (admin creation and the first admin).
-    pub(crate) async fn insert_user(&self, input: &NewUserInput) -> Result<User> {
+    pub(crate) async fn insert_user(&self, input: &NewUserInput) -> Result<UserRow> {
         let username = normalize_username(&input.username);
         validate_username(&username)?;
         let password_hash = match &input.password {
@@ -431,7 +430,7 @@ impl Engine {
                 now,
             })
             .await?;
-        Ok(row.into())
+        Ok(row)
     }
 
     pub async fn update_user(

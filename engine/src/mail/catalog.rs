@@ -5,6 +5,7 @@ use super::templates::{self, MailTemplate, Rendered};
 use crate::audit::Event;
 use crate::error::{Error, Result};
 use crate::principal::{Principal, RequestMeta};
+use crate::store::TemplateRow;
 use crate::{Engine, clock};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -25,29 +26,10 @@ pub struct TemplateEntry {
 impl Engine {
     /// The template of that exact name, stored or shipped.
     pub(crate) async fn template(&self, name: &str) -> Result<Option<TemplateEntry>> {
-        let has_default = templates::shipped(name)?;
-        if let Some(row) = self.store().mail_template(name).await? {
-            return Ok(Some(TemplateEntry {
-                name: row.name,
-                template: MailTemplate {
-                    subject: row.subject,
-                    text: row.text,
-                    html: row.html,
-                },
-                shipped: false,
-                has_default: has_default.is_some(),
-                updated_at: Some(clock::from_unix_ms(row.updated_at)),
-                updated_by: row.updated_by,
-            }));
+        match self.store().mail_template(name).await? {
+            Some(row) => stored_entry(row).map(Some),
+            None => Ok(templates::shipped(name)?.map(|template| shipped_entry(name, template))),
         }
-        Ok(has_default.map(|template| TemplateEntry {
-            name: name.to_string(),
-            template,
-            shipped: true,
-            has_default: true,
-            updated_at: None,
-            updated_by: None,
-        }))
     }
 
     /// The first of `names` that exists (the last is always a shipped base).
@@ -66,19 +48,17 @@ impl Engine {
         self.template(name).await?.ok_or(Error::NotFound)
     }
 
-    /// Every stored and shipped template, by name.
+    /// Every stored and shipped template, by name (a stored one hides the default).
     pub async fn mail_templates(&self, p: &Principal) -> Result<Vec<TemplateEntry>> {
         p.require_admin()?;
         let mut all = BTreeMap::new();
         for name in templates::shipped_names() {
-            if let Some(t) = self.template(name).await? {
-                all.insert(name.to_string(), t);
+            if let Some(template) = templates::shipped(name)? {
+                all.insert(name.to_string(), shipped_entry(name, template));
             }
         }
         for row in self.store().mail_templates().await? {
-            if let Some(t) = self.template(&row.name).await? {
-                all.insert(row.name, t);
-            }
+            all.insert(row.name.clone(), stored_entry(row)?);
         }
         Ok(all.into_values().collect())
     }
@@ -142,5 +122,31 @@ impl Engine {
             ctx.insert("label".into(), self.label().into());
         }
         templates::render(template, &ctx)
+    }
+}
+
+fn stored_entry(row: TemplateRow) -> Result<TemplateEntry> {
+    Ok(TemplateEntry {
+        has_default: templates::shipped(&row.name)?.is_some(),
+        template: MailTemplate {
+            subject: row.subject,
+            text: row.text,
+            html: row.html,
+        },
+        name: row.name,
+        shipped: false,
+        updated_at: Some(clock::from_unix_ms(row.updated_at)),
+        updated_by: row.updated_by,
+    })
+}
+
+fn shipped_entry(name: &str, template: MailTemplate) -> TemplateEntry {
+    TemplateEntry {
+        name: name.to_string(),
+        template,
+        shipped: true,
+        has_default: true,
+        updated_at: None,
+        updated_by: None,
     }
 }

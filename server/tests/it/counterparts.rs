@@ -138,17 +138,25 @@ impl MailSink {
 
     /// The `n`-th mail received (0-based), waiting for it.
     pub async fn nth(&self, n: usize) -> Received {
-        let deadline = tokio::time::Instant::now() + PATIENCE;
-        loop {
-            if let Some(m) = self.inbox.lock().unwrap().get(n) {
-                return m.clone();
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "mail #{n} never arrived"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
+        wait_for(&format!("mail #{n}"), || {
+            self.inbox.lock().unwrap().get(n).cloned()
+        })
+        .await
+    }
+}
+
+/// Polls `found` until it gives something, failing the test after [`PATIENCE`].
+async fn wait_for<T>(what: &str, found: impl Fn() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        if let Some(t) = found() {
+            return t;
         }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what} never arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
@@ -198,17 +206,10 @@ impl WorkflowReceiver {
     }
 
     pub async fn nth(&self, n: usize) -> Call {
-        let deadline = tokio::time::Instant::now() + PATIENCE;
-        loop {
-            if let Some(c) = self.calls.lock().unwrap().get(n) {
-                return c.clone();
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "workflow call #{n} never arrived"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        wait_for(&format!("workflow call #{n}"), || {
+            self.calls.lock().unwrap().get(n).cloned()
+        })
+        .await
     }
 }
 
