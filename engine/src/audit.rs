@@ -54,6 +54,14 @@ impl Event {
         self.detail = detail;
         self
     }
+
+    /// Adds one field to the detail object.
+    pub fn field(mut self, key: &str, value: impl Into<Value>) -> Self {
+        if let Value::Object(map) = &mut self.detail {
+            map.insert(key.to_string(), value.into());
+        }
+        self
+    }
 }
 
 /// An audit event as read back.

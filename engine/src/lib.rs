@@ -15,17 +15,24 @@ pub mod tokens;
 mod bootstrap;
 mod login;
 mod principal;
+mod protection;
 mod reset;
 mod sessions;
+mod trusted;
+mod two_factor;
 mod users;
 mod workflows;
 
 pub use clock::{Clock, Entropy, ManualClock, OsEntropy, SystemClock};
 pub use config::Config;
 pub use error::{Error, Result};
+pub use login::{LoginInput, LoginOutcome, SignedIn};
 pub use principal::{Principal, RequestMeta};
+pub use protection::LoginAttempt;
 pub use reset::ResetRequest;
 pub use sessions::Tokens;
+pub use trusted::{Trusted, TrustedDevice, TrustedLocation};
+pub use two_factor::{SecondFactorInput, TotpEnrolment, TwoFactorStatus};
 pub use users::{NewUserInput, ProfileChanges, User, UserChanges, UserPage};
 
 use chrono::{DateTime, Utc};

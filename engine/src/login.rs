@@ -1,23 +1,50 @@
 //! Password login and re-authentication. Every refusal is the same `InvalidCredentials`
-//! after the same work (one argon2 verification); the real reason goes to the audit events.
+//! after the same work (one argon2 verification); the real reason goes to the audit events,
+//! which are also the user's login attempts.
 
 use crate::Engine;
 use crate::audit::Event;
 use crate::error::{Error, Result};
 use crate::passwords::normalize;
 use crate::principal::{Principal, RequestMeta};
+use crate::protection::ip_allowed;
 use crate::sessions::Tokens;
+use crate::store::{FailureCount, UserRow};
+use crate::two_factor::SecondFactor;
 use crate::users::normalize_username;
 
+/// A password login as the doors receive it.
+#[derive(Debug, Clone, Default)]
+pub struct LoginInput {
+    pub username: String,
+    pub password: String,
+    /// The trusted-device token of an earlier "trust this device".
+    pub device_token: Option<String>,
+}
+
+/// Where a login stands after the password.
+#[derive(Debug, Clone)]
+pub enum LoginOutcome {
+    SignedIn(SignedIn),
+    /// A second factor is due: the opaque payload for `POST /auth/2fa`, and which factor.
+    SecondFactor {
+        payload: String,
+        option: String,
+    },
+}
+
+/// A complete login.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub tokens: Tokens,
+    /// Only when "trust this device" was asked in the 2FA step.
+    pub device_token: Option<String>,
+}
+
 impl Engine {
-    pub async fn login(
-        &self,
-        username: &str,
-        password: &str,
-        meta: &RequestMeta,
-    ) -> Result<Tokens> {
-        let password = normalize("password", password)?;
-        let username = normalize_username(username);
+    pub async fn login(&self, input: &LoginInput, meta: &RequestMeta) -> Result<LoginOutcome> {
+        let password = normalize("password", &input.password)?;
+        let username = normalize_username(&input.username);
         let user = self.store().user_by_username(&username).await?;
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
         let verified = self.0.hasher.verify(password.clone(), hash.clone()).await?;
@@ -25,26 +52,93 @@ impl Engine {
         let refusal = match &user {
             None => Some("unknown_user"),
             Some(u) if u.password_hash.is_none() => Some("no_local_password"),
-            Some(_) if !verified.ok => Some("wrong_password"),
-            Some(u) if u.disabled != 0 => Some("disabled"),
+            // Before the count: outsiders of a whitelist cannot lock the account.
+            Some(u) if !ip_allowed(&u.ip_whitelist, meta.ip) => Some("ip_not_allowed"),
             Some(u) if u.locked_until.is_some_and(|t| t > now) => Some("locked"),
+            Some(u) if !verified.ok => Some(self.count_wrong_password(u, meta).await?),
+            Some(u) if u.disabled != 0 => Some("disabled"),
             Some(_) => None,
         };
-        let (Some(user), None) = (user, refusal) else {
-            let id = None::<&str>;
-            self.audit(Event::new("login", "failure").user(id, &username).ip(meta).detail(serde_json::json!({
-                "method": "password", "reason": refusal.unwrap_or("unknown"), "user_agent": meta.user_agent,
-            })))
+        let (Some(user), None) = (&user, refusal) else {
+            let id = user.as_ref().map(|u| u.id.as_str());
+            self.audit(
+                login_event("failure", id, &username, "password", meta)
+                    .field("reason", refusal.unwrap_or("unknown")),
+            )
             .await;
             return Err(Error::InvalidCredentials);
         };
         if verified.needs_rehash {
             self.upgrade_hash(&user.id, hash, password);
         }
-        let tokens = self.open_session(&user, &["pwd"], meta).await?;
-        self.audit(Event::new("login", "success").user(Some(&user.id), &user.username).ip(meta).detail(serde_json::json!({
-            "method": "password", "session": tokens.session_id, "user_agent": meta.user_agent,
-        })))
+        if user.failed_logins != 0 {
+            self.store().clear_failed_logins(&user.id).await?;
+        }
+        match self
+            .second_factor_due(user, input.device_token.as_deref(), meta)
+            .await?
+        {
+            Some(option) => {
+                let SecondFactor { payload, option } = self
+                    .start_second_factor(user, option, &["pwd"], meta)
+                    .await?;
+                Ok(LoginOutcome::SecondFactor { payload, option })
+            }
+            None => {
+                let tokens = self.sign_in(user, &["pwd"], "password", meta).await?;
+                Ok(LoginOutcome::SignedIn(SignedIn {
+                    tokens,
+                    device_token: None,
+                }))
+            }
+        }
+    }
+
+    /// Counts a wrong password; the reason recorded for it.
+    async fn count_wrong_password(
+        &self,
+        user: &UserRow,
+        meta: &RequestMeta,
+    ) -> Result<&'static str> {
+        let settings = self.settings();
+        let now = self.now_ms();
+        let until = now + i64::from(settings.lockout_duration_minutes) * 60_000;
+        let count = self
+            .store()
+            .count_failed_login(&user.id, i64::from(settings.lockout_threshold), now, until)
+            .await?;
+        Ok(match count {
+            FailureCount::Counted => "wrong_password",
+            FailureCount::AlreadyLocked => "locked",
+            FailureCount::Locked => {
+                self.audit(
+                    Event::new("account_locked", "success")
+                        .user(Some(&user.id), &user.username)
+                        .ip(meta)
+                        .detail(serde_json::json!({
+                            "until": crate::clock::from_unix_ms(until).to_rfc3339(),
+                            "threshold": settings.lockout_threshold,
+                        })),
+                )
+                .await;
+                "wrong_password"
+            }
+        })
+    }
+
+    /// Opens the session of a complete login and records it.
+    pub(crate) async fn sign_in(
+        &self,
+        user: &UserRow,
+        amr: &[&str],
+        method: &str,
+        meta: &RequestMeta,
+    ) -> Result<Tokens> {
+        let tokens = self.open_session(user, amr, meta).await?;
+        self.audit(
+            login_event("success", Some(&user.id), &user.username, method, meta)
+                .field("session", tokens.session_id.clone()),
+        )
         .await;
         Ok(tokens)
     }
@@ -67,31 +161,35 @@ impl Engine {
         });
     }
 
-    /// Re-authentication with the password: this session may make sensitive changes for
-    /// `tokens.reauth_window`.
+    /// Re-authentication with the password (and the second factor when the user has one):
+    /// this session may make sensitive changes for `tokens.reauth_window`.
     pub async fn reauth_with_password(
         &self,
         p: &Principal,
         password: &str,
+        code: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<()> {
         let password = normalize("password", password)?;
-        let user = self
-            .store()
-            .user_by_id(&p.user_id)
-            .await?
-            .ok_or(Error::InvalidToken)?;
+        let user = self.current_user(p).await?;
         let verified = self
             .0
             .hasher
             .verify(password, user.password_hash.clone())
             .await?;
-        if !verified.ok {
+        let refusal = if !verified.ok {
+            Some("wrong_password")
+        } else if self.has_second_factor(&user) && !self.check_reauth_code(&user, code).await? {
+            Some("wrong_code")
+        } else {
+            None
+        };
+        if let Some(reason) = refusal {
             self.audit(
                 Event::new("reauth", "failure")
                     .actor(p)
                     .ip(meta)
-                    .detail(serde_json::json!({"reason": "wrong_password"})),
+                    .detail(serde_json::json!({ "reason": reason })),
             )
             .await;
             return Err(Error::InvalidCredentials);
@@ -103,4 +201,18 @@ impl Engine {
             .await;
         Ok(())
     }
+}
+
+/// A `login` audit event: one login attempt of the user.
+pub(crate) fn login_event(
+    outcome: &'static str,
+    user_id: Option<&str>,
+    username: &str,
+    method: &str,
+    meta: &RequestMeta,
+) -> Event {
+    Event::new("login", outcome)
+        .user(user_id, username)
+        .ip(meta)
+        .detail(serde_json::json!({ "method": method, "user_agent": meta.user_agent }))
 }

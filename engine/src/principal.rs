@@ -14,7 +14,11 @@ pub struct RequestMeta {
 impl RequestMeta {
     pub fn new(ip: IpAddr, user_agent: Option<String>) -> Self {
         let user_agent = user_agent.map(|ua| ua.chars().take(256).collect());
-        RequestMeta { ip, user_agent }
+        // An IPv4 client seen through a dual-stack socket is still that IPv4 address.
+        RequestMeta {
+            ip: ip.to_canonical(),
+            user_agent,
+        }
     }
 }
 

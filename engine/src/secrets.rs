@@ -36,6 +36,9 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// Encrypts secrets at rest (ChaCha20-Poly1305, random nonce per value).
 pub struct SecretBox {
     key: LessSafeKey,
+    /// Keys the hashes of short secrets (6-digit codes, recovery codes): without the key file,
+    /// a copy of the database does not let anyone try them offline.
+    mac: ring::hmac::Key,
 }
 
 impl SecretBox {
@@ -51,9 +54,24 @@ impl SecretBox {
             .map_err(|e| Error::internal("secrets.key_file is not base64url", e))?;
         let key = UnboundKey::new(&CHACHA20_POLY1305, &bytes)
             .map_err(|_| Error::Internal("secrets.key_file must hold 32 bytes".into()))?;
+        let mac_key = Sha256::new()
+            .chain_update(b"apio short-secret mac")
+            .chain_update(&bytes)
+            .finalize();
         Ok(SecretBox {
             key: LessSafeKey::new(key),
+            mac: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &mac_key),
         })
+    }
+
+    /// The stored form of a short secret: HMAC-SHA256 under the secrets key of `context`
+    /// (what it belongs to) and the secret, hex.
+    pub fn mac(&self, context: &str, secret: &str) -> String {
+        let mut ctx = ring::hmac::Context::with_key(&self.mac);
+        ctx.update(context.as_bytes());
+        ctx.update(&[0]);
+        ctx.update(secret.as_bytes());
+        hex::encode(ctx.sign().as_ref())
     }
 
     pub fn seal(&self, entropy: &dyn Entropy, plain: &str) -> Result<String> {

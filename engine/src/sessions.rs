@@ -5,6 +5,7 @@ use crate::Engine;
 use crate::audit::Event;
 use crate::error::{Error, Result};
 use crate::principal::{Principal, RequestMeta};
+use crate::protection::ip_allowed;
 use crate::secrets::{hash_secret, random_id, random_token};
 use crate::store::{NewSession, RefreshLookup, Rotation, UserRow};
 use crate::tokens::{AUDIENCE, AccessClaims};
@@ -178,7 +179,10 @@ impl Engine {
         if f.token_expires_at <= now {
             return Err(Error::InvalidToken);
         }
-        if f.disabled != 0 || f.locked_until.is_some_and(|t| t > now) {
+        if f.disabled != 0
+            || f.locked_until.is_some_and(|t| t > now)
+            || !ip_allowed(&f.ip_whitelist, meta.ip)
+        {
             return Err(Error::InvalidToken);
         }
         let life = f.token_expires_at - f.token_issued_at;

@@ -243,12 +243,15 @@ fn update_of(row: &UserRow, now: i64) -> UserUpdate<'_> {
 
 impl Engine {
     pub async fn me(&self, p: &Principal) -> Result<User> {
-        Ok(self
-            .store()
+        Ok(self.current_user(p).await?.into())
+    }
+
+    /// The caller's row; a deleted user's token is invalid.
+    pub(crate) async fn current_user(&self, p: &Principal) -> Result<UserRow> {
+        self.store()
             .user_by_id(&p.user_id)
             .await?
-            .ok_or(Error::InvalidToken)?
-            .into())
+            .ok_or(Error::InvalidToken)
     }
 
     pub async fn update_me(
@@ -258,13 +261,15 @@ impl Engine {
         meta: &RequestMeta,
     ) -> Result<User> {
         p.require_active()?;
-        let mut row = self
-            .store()
-            .user_by_id(&p.user_id)
-            .await?
-            .ok_or(Error::InvalidToken)?;
+        let mut row = self.current_user(p).await?;
         let old_email = row.email.clone();
         apply_profile(&mut row, changes)?;
+        if row.email.is_none() && row.two_factor_option == "email" {
+            return Err(Error::invalid(
+                "email",
+                "your second factor is email: choose another option before removing the address",
+            ));
+        }
         if row.email != old_email {
             self.require_recent_auth(p).await?;
         }
@@ -290,11 +295,7 @@ impl Engine {
         meta: &RequestMeta,
     ) -> Result<()> {
         let current = normalize("current_password", current)?;
-        let row = self
-            .store()
-            .user_by_id(&p.user_id)
-            .await?
-            .ok_or(Error::InvalidToken)?;
+        let row = self.current_user(p).await?;
         let verified = self
             .0
             .hasher
@@ -340,7 +341,7 @@ impl Engine {
         Ok(self.user_row(username).await?.into())
     }
 
-    async fn user_row(&self, username: &str) -> Result<UserRow> {
+    pub(crate) async fn user_row(&self, username: &str) -> Result<UserRow> {
         self.store()
             .user_by_username(&normalize_username(username))
             .await?
@@ -408,6 +409,10 @@ impl Engine {
             failed_logins: 0,
             locked_until: None,
             updated_at: now,
+            ip_whitelist: "[]".into(),
+            totp_secret_enc: None,
+            totp_pending_enc: None,
+            totp_last_step: None,
         };
         apply_admin_changes(&mut row, &input.changes)?;
         self.store()

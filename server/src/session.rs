@@ -7,12 +7,14 @@
 
 use crate::AppState;
 use crate::error::HttpError;
-use app::api::ssr::{CookieSession, clear_cookies, cookie_names, session_cookies};
+use app::api::ssr::{
+    CookieSession, clear_cookies, cookie_names, cookie_value as cookie, session_cookies,
+};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use engine::{Principal, RequestMeta};
-use http::{HeaderMap, HeaderValue, Method, header, request::Parts};
+use http::{HeaderValue, Method, header, request::Parts};
 
 pub const SERVER_FN_PREFIX: &str = "/_sfn/";
 
@@ -67,17 +69,6 @@ pub async fn cookies(State(state): State<AppState>, mut req: Request, next: Next
         }
     }
     response
-}
-
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, v)| *k == name && !v.is_empty())
-        .map(|(_, v)| v.to_string())
 }
 
 /// The token of `Authorization: Bearer <token>`, if that header is present.

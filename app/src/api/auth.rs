@@ -20,20 +20,6 @@ pub async fn session_info() -> Result<Option<super::types::SessionInfo>, ApiErro
         .map(super::convert::session_info))
 }
 
-/// Signs in; the tokens go into HttpOnly cookies, never to the page's script.
-#[server(prefix = "/_sfn", endpoint = "login", input = Json)]
-pub async fn login(
-    username: String,
-    password: String,
-) -> Result<super::types::SessionInfo, ApiError> {
-    use super::ssr;
-    let engine = ssr::engine()?;
-    let tokens = engine.login(&username, &password, &ssr::meta()?).await?;
-    let principal = engine.authenticate(&tokens.access_token)?;
-    ssr::set_cookies(ssr::session_cookies(engine.config(), &tokens));
-    Ok(super::convert::session_info(&principal))
-}
-
 #[server(prefix = "/_sfn", endpoint = "logout", input = Json)]
 pub async fn logout() -> Result<(), ApiError> {
     use super::ssr;

@@ -1,5 +1,6 @@
 //! Engine results into wire types; used by both doors.
 
+use super::security_types::*;
 use super::types::*;
 use engine::clock::rfc3339;
 
@@ -163,4 +164,88 @@ pub fn mail_preview(r: engine::mail::templates::Rendered) -> MailPreview {
         text: r.text,
         html: r.html,
     }
+}
+
+pub fn tokens(t: engine::Tokens, device_token: Option<String>) -> TokenResponse {
+    TokenResponse {
+        access_token: t.access_token,
+        refresh_token: t.refresh_token,
+        token: None,
+        device_token,
+    }
+}
+
+pub fn login_answer(outcome: engine::LoginOutcome) -> LoginAnswer {
+    match outcome {
+        engine::LoginOutcome::SignedIn(s) => LoginAnswer::Tokens(tokens(s.tokens, s.device_token)),
+        engine::LoginOutcome::SecondFactor { payload, option } => {
+            LoginAnswer::SecondFactor(SecondFactorChallenge { payload, option })
+        }
+    }
+}
+
+pub fn second_factor_input(r: SecondFactorRequest) -> engine::SecondFactorInput {
+    engine::SecondFactorInput {
+        payload: r.payload,
+        code: r.code,
+        trust_device: r.trust_device,
+        trust_network: r.trust_network,
+    }
+}
+
+pub fn two_factor_info(s: engine::TwoFactorStatus) -> TwoFactorInfo {
+    TwoFactorInfo {
+        option: s.option,
+        forced: s.forced,
+        email_available: s.email_available,
+        totp_available: s.totp_available,
+        recovery_codes_left: s.recovery_codes_left,
+    }
+}
+
+pub fn totp_enrolment(e: engine::TotpEnrolment) -> TotpEnrolmentBody {
+    TotpEnrolmentBody {
+        secret: e.secret,
+        otpauth_uri: e.otpauth_uri,
+        qr_svg: e.qr_svg,
+    }
+}
+
+pub fn trusted_location(l: engine::TrustedLocation) -> TrustedLocationView {
+    TrustedLocationView {
+        id: l.id,
+        cidr: l.cidr,
+        label: l.label,
+        created_at: rfc3339(l.created_at),
+    }
+}
+
+pub fn trusted(t: engine::Trusted) -> TrustedView {
+    TrustedView {
+        devices: t
+            .devices
+            .into_iter()
+            .map(|d| TrustedDeviceView {
+                id: d.id,
+                label: d.label,
+                created_at: rfc3339(d.created_at),
+                last_used_at: d.last_used_at.map(rfc3339),
+            })
+            .collect(),
+        locations: t.locations.into_iter().map(trusted_location).collect(),
+    }
+}
+
+pub fn login_attempts(list: Vec<engine::LoginAttempt>) -> Vec<LoginAttemptView> {
+    list.into_iter()
+        .map(|a| LoginAttemptView {
+            at: rfc3339(a.at),
+            ip: a.ip,
+            user_agent: a.user_agent,
+            method: a.method,
+            success: a.success,
+            outcome: a.outcome,
+            reason: a.reason,
+        })
+        .collect()
 }

@@ -48,10 +48,15 @@ pub async fn change_password(
 
 /// Confirms the user's identity again, for sensitive changes.
 #[server(prefix = "/_sfn", endpoint = "reauth", input = Json)]
-pub async fn reauth(password: String) -> Result<(), ApiError> {
+pub async fn reauth(password: String, code: Option<String>) -> Result<(), ApiError> {
     use super::ssr;
     ssr::engine()?
-        .reauth_with_password(&ssr::principal()?, &password, &ssr::meta()?)
+        .reauth_with_password(
+            &ssr::principal()?,
+            &password,
+            code.as_deref(),
+            &ssr::meta()?,
+        )
         .await?;
     Ok(())
 }

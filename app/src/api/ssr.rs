@@ -54,6 +54,8 @@ pub fn principal() -> Result<Principal, ApiError> {
 pub struct CookieNames {
     pub access: &'static str,
     pub refresh: &'static str,
+    /// The trusted-device token of "trust this device".
+    pub device: &'static str,
 }
 
 /// `__Host-` names on https (bound to this exact host, Secure, path /).
@@ -62,11 +64,13 @@ pub fn cookie_names(config: &Config) -> CookieNames {
         CookieNames {
             access: "__Host-apio_at",
             refresh: "__Host-apio_rt",
+            device: "__Host-apio_dt",
         }
     } else {
         CookieNames {
             access: "apio_at",
             refresh: "apio_rt",
+            device: "apio_dt",
         }
     }
 }
@@ -93,6 +97,28 @@ pub fn session_cookies(config: &Config, tokens: &Tokens) -> [String; 2] {
             config.tokens.refresh_ttl.as_secs(),
         ),
     ]
+}
+
+/// The `Set-Cookie` value that keeps a trusted-device token (30 days).
+pub fn device_cookie(config: &Config, token: &str) -> String {
+    cookie(config, cookie_names(config).device, token, 30 * 24 * 3600)
+}
+
+/// A cookie of the request, by name.
+pub fn request_cookie(name: &str) -> Option<String> {
+    cookie_value(&use_context::<Parts>()?.headers, name)
+}
+
+/// A cookie of these headers, by name (empty values count as absent).
+pub fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, v)| *k == name && !v.is_empty())
+        .map(|(_, v)| v.to_string())
 }
 
 pub fn clear_cookies(config: &Config) -> [String; 2] {

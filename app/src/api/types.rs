@@ -40,6 +40,18 @@ pub struct TokenResponse {
     /// The user's M2M token, when one is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// After a 2FA step with `trust_device`: send it with later logins to skip 2FA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_token: Option<String>,
+}
+
+/// `POST /api/v01/auth/login`: the tokens, or the second factor that is due.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(untagged)]
+pub enum LoginAnswer {
+    Tokens(TokenResponse),
+    SecondFactor(super::security_types::SecondFactorChallenge),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -158,6 +170,9 @@ pub struct PasswordChange {
 #[serde(deny_unknown_fields)]
 pub struct ReauthRequest {
     pub password: String,
+    /// A TOTP code (or a recovery code) when the user's second factor is TOTP.
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 /// `POST /api/v01/auth/reset_password`: the optional values choose the mail template.

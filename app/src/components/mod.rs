@@ -7,4 +7,6 @@ pub mod fields;
 pub mod guard;
 pub mod new_password;
 pub mod password_change;
+pub mod reauth;
+pub mod second_factor;
 pub mod top_bar;

@@ -1,11 +1,14 @@
-//! `/login`: the configured label, then username and password.
+//! `/login`: the configured label, then username and password, then the second factor when
+//! one is due.
 
 use crate::api::ApiError;
-use crate::api::auth::login;
+use crate::api::security::{LoginStep, login};
+use crate::api::types::SessionInfo;
 use crate::components::browser::{full_navigation, input_value, use_hydrated};
 use crate::components::context::use_ui_config;
 use crate::components::errors::FormAlert;
 use crate::components::fields::UsernameField;
+use crate::components::second_factor::SecondFactorStep;
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,19 +21,25 @@ pub fn LoginPage() -> impl IntoView {
     let error = RwSignal::new(None::<ApiError>);
     // Stays set once signed in, so the button stays busy while the next page loads.
     let signed_in = RwSignal::new(false);
+    // The payload and option of a due second factor (kept in memory only).
+    let challenge = RwSignal::new(None::<(String, String)>);
+    let enter = move |info: SessionInfo| {
+        signed_in.set(true);
+        // A full navigation: the app shell then reads the new session.
+        full_navigation(if info.pwd_change {
+            "/change-password"
+        } else {
+            "/profile"
+        });
+    };
 
     let submit = Action::new(move |(user, pw): &(String, String)| {
         let (user, pw) = (user.clone(), pw.clone());
         async move {
             match login(user, pw).await {
-                Ok(info) => {
-                    signed_in.set(true);
-                    // A full navigation: the app shell then reads the new session.
-                    full_navigation(if info.pwd_change {
-                        "/change-password"
-                    } else {
-                        "/profile"
-                    });
+                Ok(LoginStep::SignedIn(info)) => enter(info),
+                Ok(LoginStep::SecondFactor { payload, option }) => {
+                    challenge.set(Some((payload, option)))
                 }
                 Err(e) => error.set(Some(e)),
             }
@@ -45,6 +54,35 @@ pub fn LoginPage() -> impl IntoView {
         submit.dispatch((input_value(username), input_value(password)));
     };
 
+    // Type-erased: the whole page as one view type is too deep for the compiler.
+    let password_form = view! {
+        <h1 class:hidden=move || challenge.with(Option::is_some)>"Sign in"</h1>
+        <form
+            class="form"
+            class:hidden=move || challenge.with(Option::is_some)
+            method="post"
+            on:submit=on_submit
+        >
+            <UsernameField node_ref=username />
+            <div class="field">
+                <label for="password">"Password"</label>
+                <input
+                    id="password"
+                    name="password"
+                    type="password"
+                    autocomplete="current-password"
+                    required
+                    node_ref=password
+                />
+            </div>
+            <FormAlert error />
+            <button type="submit" class="primary" disabled=move || !hydrated.get() || busy()>
+                {move || if busy() { "Signing in…" } else { "Sign in" }}
+            </button>
+        </form>
+    }
+    .into_any();
+
     view! {
         <Title text="Sign in" />
         <section class="card">
@@ -57,25 +95,24 @@ pub fn LoginPage() -> impl IntoView {
                         .map(|label| view! { <p class="label">{label}</p> })
                 })}
             </Suspense>
-            <h1>"Sign in"</h1>
-            <form class="form" method="post" on:submit=on_submit>
-                <UsernameField node_ref=username />
-                <div class="field">
-                    <label for="password">"Password"</label>
-                    <input
-                        id="password"
-                        name="password"
-                        type="password"
-                        autocomplete="current-password"
-                        required
-                        node_ref=password
-                    />
-                </div>
-                <FormAlert error />
-                <button type="submit" class="primary" disabled=move || !hydrated.get() || busy()>
-                    {move || if busy() { "Signing in…" } else { "Sign in" }}
-                </button>
-            </form>
+            <Show when=move || challenge.with(Option::is_some)>
+                {move || {
+                    challenge
+                        .get()
+                        .map(|(payload, option)| {
+                            view! {
+                                <SecondFactorStep
+                                    payload
+                                    option
+                                    on_done=Callback::new(enter)
+                                    on_restart=Callback::new(move |()| challenge.set(None))
+                                />
+                            }
+                                .into_any()
+                        })
+                }}
+            </Show>
+            {password_form}
             <p>
                 <a href="/forgot-password">"Forgot password?"</a>
             </p>

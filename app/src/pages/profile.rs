@@ -1,12 +1,13 @@
 //! `/profile`: the signed-in user's profile, its edit form, and the password change.
 
-use crate::api::me::{get_profile, reauth, update_profile};
+use crate::api::me::{get_profile, update_profile};
 use crate::api::types::{Profile, ProfilePatch};
-use crate::components::browser::{clear_inputs, input_value, use_hydrated};
+use crate::components::browser::{input_value, use_hydrated};
 use crate::components::errors::{ErrorSignal, FormAlert, Notice, general_message};
 use crate::components::fields::TextField;
 use crate::components::guard::RequireSignIn;
 use crate::components::password_change::PasswordChangeForm;
+use crate::components::reauth::{ReauthPrompt, needs_reauth};
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -133,7 +134,7 @@ fn ProfileForm(profile: Profile, on_saved: Callback<Profile>) -> impl IntoView {
                     notice.set(Some("Profile saved."));
                     on_saved.run(saved);
                 }
-                Err(e) if e.error == "reauthentication_required" => waiting.set(Some(patch)),
+                Err(e) if needs_reauth(&e) => waiting.set(Some(patch)),
                 Err(e) => error.set(Some(e)),
             }
         }
@@ -181,65 +182,25 @@ fn ProfileForm(profile: Profile, on_saved: Callback<Profile>) -> impl IntoView {
                 </button>
             </div>
         </form>
-        {move || waiting.get().map(|patch| view! { <ReauthPrompt patch save waiting /> })}
-    }
-}
-
-/// Asks for the password, confirms the identity, then saves the waiting patch again.
-#[component]
-fn ReauthPrompt(
-    patch: ProfilePatch,
-    save: Action<ProfilePatch, ()>,
-    waiting: RwSignal<Option<ProfilePatch>>,
-) -> impl IntoView {
-    let password = NodeRef::<Input>::new();
-    let error: ErrorSignal = RwSignal::new(None);
-    let patch = StoredValue::new(patch);
-    let confirm = Action::new(move |pw: &String| {
-        let pw = pw.clone();
-        async move {
-            match reauth(pw).await {
-                Ok(()) => {
-                    // Read before hiding the prompt: hiding it disposes what it owns.
-                    let patch = patch.get_value();
-                    save.dispatch(patch);
-                    waiting.set(None);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        }
-    });
-    let pending = confirm.pending();
-    // The prompt appears after a click elsewhere: take the keyboard focus to it.
-    Effect::new(move |_| {
-        if let Some(input) = password.get() {
-            let _ = input.focus();
-        }
-    });
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        error.set(None);
-        let pw = input_value(password);
-        clear_inputs(&[password]);
-        confirm.dispatch(pw);
-    };
-    view! {
-        <form class="form reauth" method="post" on:submit=on_submit aria-labelledby="reauth-heading">
-            <h3 id="reauth-heading">"Confirm it is you"</h3>
-            <p>"Changing your email needs your password again."</p>
-            <div class="field">
-                <label for="reauth_password">"Password"</label>
-                <input id="reauth_password" name="reauth_password" type="password" autocomplete="current-password" required node_ref=password />
-            </div>
-            <FormAlert error />
-            <div class="row">
-                <button type="submit" class="primary" disabled=move || pending.get()>
-                    {move || if pending.get() { "Confirming…" } else { "Confirm and save" }}
-                </button>
-                <button type="button" class="secondary" on:click=move |_| waiting.set(None)>
-                    "Cancel"
-                </button>
-            </div>
-        </form>
+        {move || {
+            waiting
+                .get()
+                .map(|patch| {
+                    let patch = StoredValue::new(patch);
+                    view! {
+                        <ReauthPrompt
+                            reason="Changing your email needs your password again."
+                            action="Confirm and save"
+                            on_confirmed=Callback::new(move |()| {
+                                // Read before hiding the prompt: hiding it disposes what it owns.
+                                let patch = patch.get_value();
+                                save.dispatch(patch);
+                                waiting.set(None);
+                            })
+                            on_cancel=Callback::new(move |()| waiting.set(None))
+                        />
+                    }
+                })
+        }}
     }
 }

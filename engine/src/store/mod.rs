@@ -5,13 +5,19 @@
 mod audit;
 mod mail_templates;
 mod one_time;
+mod protection;
 mod sessions;
 mod settings;
+mod trusted;
+mod two_factor;
 mod users;
 
 pub use audit::{AuditFilter, AuditRow};
 pub use mail_templates::TemplateRow;
+pub use protection::FailureCount;
 pub use sessions::{NewSession, RefreshLookup, Rotation, SessionRow};
+pub use trusted::{DeviceRow, LocationRow, NewDevice};
+pub use two_factor::ChallengeRow;
 pub use users::{NewUser, UserRow, UserUpdate};
 
 use crate::error::{Error, Result};

@@ -35,6 +35,7 @@ pub struct RefreshLookup {
     pub disabled: i64,
     pub locked_until: Option<i64>,
     pub force_change_password: i64,
+    pub ip_whitelist: String,
 }
 
 pub struct NewSession<'a> {
@@ -96,7 +97,7 @@ impl Store {
              rt.expires_at AS token_expires_at, rt.replaced_at, s.current_hash, \
              s.current_token_enc, s.last_used_at, s.expires_at, s.amr, s.revoked_at, \
              u.id AS user_id, u.username, u.roles, u.disabled, u.locked_until, \
-             u.force_change_password \
+             u.force_change_password, u.ip_whitelist \
              FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id \
              JOIN users u ON u.id = s.user_id WHERE rt.hash = $1",
         )
@@ -246,10 +247,16 @@ impl Store {
             .bind(now)
             .execute(&self.pool)
             .await?;
-        sqlx::query("DELETE FROM one_time_tokens WHERE expires_at <= $1")
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
+        for table in [
+            "one_time_tokens",
+            "two_factor_challenges",
+            "trusted_devices",
+        ] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE expires_at <= $1"))
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+        }
         Ok(())
     }
 }

@@ -5,7 +5,8 @@ use sqlx::FromRow;
 const USER_COLUMNS: &str = "id, username, password_hash, firstname, lastname, mobile, email, \
     system, profile, ui_profile, registered_on, language, timezone, roles, properties, idp, \
     disabled, force_change_password, two_factor_option, two_factor_forced_email, \
-    failed_logins, locked_until, updated_at";
+    failed_logins, locked_until, updated_at, ip_whitelist, totp_secret_enc, totp_pending_enc, \
+    totp_last_step";
 
 #[derive(Debug, Clone, FromRow)]
 pub struct UserRow {
@@ -32,6 +33,10 @@ pub struct UserRow {
     pub failed_logins: i64,
     pub locked_until: Option<i64>,
     pub updated_at: i64,
+    pub ip_whitelist: String,
+    pub totp_secret_enc: Option<String>,
+    pub totp_pending_enc: Option<String>,
+    pub totp_last_step: Option<i64>,
 }
 
 pub struct NewUser {

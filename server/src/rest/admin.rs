@@ -5,6 +5,7 @@ use crate::error::HttpResult;
 use crate::json::ApiJson;
 use crate::session::{AdminCaller, Meta};
 use app::api::convert;
+use app::api::security_types::LoginAttemptView;
 use app::api::types::{
     AuditEventView, ErrorBody, PlatformSettings, Profile, UserCreate, UserList, UserPatch,
 };
@@ -155,4 +156,29 @@ pub async fn events(
     };
     let events = s.engine.audit_events(&p, filter).await?;
     Ok(Json(events.into_iter().map(convert::audit_event).collect()))
+}
+
+/// The user's last 15 login attempts, with the reasons of the failures.
+#[utoipa::path(get, path = "/api/v01/admin/users/{username}/login_attempts", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = Vec<LoginAttemptView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn login_attempts(
+    State(s): State<AppState>,
+    AdminCaller(p): AdminCaller,
+    Path(username): Path<String>,
+) -> HttpResult<Json<Vec<LoginAttemptView>>> {
+    let list = s.engine.user_login_attempts(&p, &username).await?;
+    Ok(Json(convert::login_attempts(list)))
+}
+
+/// Ends a lockout now.
+#[utoipa::path(post, path = "/api/v01/admin/users/{username}/unlock", tag = "admin", security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn unlock(
+    State(s): State<AppState>,
+    AdminCaller(p): AdminCaller,
+    Meta(meta): Meta,
+    Path(username): Path<String>,
+) -> HttpResult<StatusCode> {
+    s.engine.unlock_user(&p, &username, &meta).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -5,33 +5,65 @@ use crate::error::{HttpError, HttpResult};
 use crate::json::ApiJson;
 use crate::session::{Meta, bearer};
 use app::api::convert;
+use app::api::security_types::{SecondFactorRequest, SecondFactorResend};
 use app::api::types::{
-    ErrorBody, LoginRequest, ResetConfirm, ResetRequest, TokenResponse, UiConfig,
+    ErrorBody, LoginAnswer, LoginRequest, ResetConfirm, ResetRequest, TokenResponse, UiConfig,
 };
 use axum::Json;
 use axum::extract::State;
 use http::{StatusCode, request::Parts};
 
 fn tokens(t: engine::Tokens) -> Json<TokenResponse> {
-    Json(TokenResponse {
-        access_token: t.access_token,
-        refresh_token: t.refresh_token,
-        token: None,
-    })
+    Json(convert::tokens(t, None))
 }
 
-/// Password login. Every failure is the same 401 `invalid_credentials`.
+/// Password login: the tokens, or `{2fa_payload, option}` when a second factor is due.
+/// Every failure is the same 401 `invalid_credentials`.
 #[utoipa::path(post, path = "/api/v01/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = TokenResponse), (status = 400, body = ErrorBody),
+    responses((status = 200, body = LoginAnswer), (status = 400, body = ErrorBody),
               (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)))]
 pub async fn login(
     State(s): State<AppState>,
     Meta(meta): Meta,
     ApiJson(req): ApiJson<LoginRequest>,
+) -> HttpResult<Json<LoginAnswer>> {
+    let input = engine::LoginInput {
+        username: req.username,
+        password: req.password,
+        device_token: req.device_token,
+    };
+    Ok(Json(convert::login_answer(
+        s.engine.login(&input, &meta).await?,
+    )))
+}
+
+/// The 2FA step: the code (or a recovery code) for the payload of a login. A wrong code is
+/// 401; the fifth kills the payload.
+#[utoipa::path(post, path = "/api/v01/auth/2fa", tag = "auth", request_body = SecondFactorRequest,
+    responses((status = 200, body = TokenResponse), (status = 400, body = ErrorBody),
+              (status = 401, body = ErrorBody)))]
+pub async fn second_factor(
+    State(s): State<AppState>,
+    Meta(meta): Meta,
+    ApiJson(req): ApiJson<SecondFactorRequest>,
 ) -> HttpResult<Json<TokenResponse>> {
-    Ok(tokens(
-        s.engine.login(&req.username, &req.password, &meta).await?,
-    ))
+    let done = s
+        .engine
+        .complete_second_factor(&convert::second_factor_input(req), &meta)
+        .await?;
+    Ok(Json(convert::tokens(done.tokens, done.device_token)))
+}
+
+/// Mails a new code (email option), at most once a minute; wrong codes stay counted.
+#[utoipa::path(post, path = "/api/v01/auth/2fa/resend", tag = "auth", request_body = SecondFactorResend,
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn second_factor_resend(
+    State(s): State<AppState>,
+    Meta(meta): Meta,
+    ApiJson(req): ApiJson<SecondFactorResend>,
+) -> HttpResult<StatusCode> {
+    s.engine.resend_second_factor(&req.payload, &meta).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// A new access token for the refresh token in `Authorization: Bearer`.

@@ -57,7 +57,7 @@ pub async fn reauth(
     ApiJson(body): ApiJson<ReauthRequest>,
 ) -> HttpResult<StatusCode> {
     s.engine
-        .reauth_with_password(&p, &body.password, &meta)
+        .reauth_with_password(&p, &body.password, body.code.as_deref(), &meta)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

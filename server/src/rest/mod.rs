@@ -5,6 +5,7 @@ mod auth;
 mod health;
 mod mail;
 mod me;
+mod security;
 
 use crate::AppState;
 use axum::Router;
@@ -45,11 +46,22 @@ pub fn routes() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(auth::logout))
         .routes(routes!(auth::jwks))
         .routes(routes!(auth::ui_config))
+        .routes(routes!(auth::second_factor))
+        .routes(routes!(auth::second_factor_resend))
         .routes(routes!(auth::reset_password))
         .routes(routes!(auth::reset_confirm))
         .routes(routes!(me::get, me::patch))
         .routes(routes!(me::password))
         .routes(routes!(me::reauth))
+        .routes(routes!(security::get_2fa, security::put_2fa))
+        .routes(routes!(security::start_totp))
+        .routes(routes!(security::confirm_totp))
+        .routes(routes!(security::recovery_codes))
+        .routes(routes!(security::trusted))
+        .routes(routes!(security::add_location))
+        .routes(routes!(security::delete_trusted))
+        .routes(routes!(security::login_attempts))
+        .routes(routes!(security::get_whitelist, security::put_whitelist))
         .routes(routes!(admin::get_config, admin::put_config))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(
@@ -57,6 +69,8 @@ pub fn routes() -> (Router<AppState>, OpenApiDoc) {
             admin::patch_user,
             admin::delete_user
         ))
+        .routes(routes!(admin::login_attempts))
+        .routes(routes!(admin::unlock))
         .routes(routes!(admin::events))
         .routes(routes!(mail::list))
         .routes(routes!(mail::get, mail::put, mail::delete))

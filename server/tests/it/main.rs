@@ -11,5 +11,7 @@ mod http;
 mod mail_templates;
 mod me;
 mod multi_instance;
+mod protection;
 mod reset;
 mod tokens;
+mod two_factor;

@@ -1,0 +1,75 @@
+//! "Confirm it is you": the password (and the authenticator code for TOTP users) again,
+//! before a sensitive change is sent once more.
+
+use crate::api::ApiError;
+use crate::api::me::reauth;
+use crate::components::browser::{clear_inputs, input_value};
+use crate::components::errors::{ErrorSignal, FormAlert};
+use leptos::html::Input;
+use leptos::prelude::*;
+
+/// Whether an error asks for a re-authentication.
+pub fn needs_reauth(e: &ApiError) -> bool {
+    e.error == "reauthentication_required"
+}
+
+#[component]
+pub fn ReauthPrompt(
+    /// Why: "Changing your email needs your password again."
+    reason: &'static str,
+    /// The confirm button's text, e.g. "Confirm and save".
+    action: &'static str,
+    on_confirmed: Callback<()>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let (password, code) = (NodeRef::<Input>::new(), NodeRef::<Input>::new());
+    let error: ErrorSignal = RwSignal::new(None);
+    let confirm = Action::new(move |(pw, code): &(String, String)| {
+        let pw = pw.clone();
+        let code = Some(code.trim().to_string()).filter(|c| !c.is_empty());
+        async move {
+            match reauth(pw, code).await {
+                Ok(()) => on_confirmed.run(()),
+                Err(e) => error.set(Some(e)),
+            }
+        }
+    });
+    let pending = confirm.pending();
+    // The prompt appears after a click elsewhere: take the keyboard focus to it.
+    Effect::new(move |_| {
+        if let Some(input) = password.get() {
+            let _ = input.focus();
+        }
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let values = (input_value(password), input_value(code));
+        clear_inputs(&[password, code]);
+        confirm.dispatch(values);
+    };
+    view! {
+        <form class="form reauth" method="post" on:submit=on_submit aria-labelledby="reauth-heading">
+            <h3 id="reauth-heading">"Confirm it is you"</h3>
+            <p>{reason}</p>
+            <div class="field">
+                <label for="reauth_password">"Password"</label>
+                <input id="reauth_password" name="reauth_password" type="password" autocomplete="current-password" required node_ref=password />
+            </div>
+            <div class="field">
+                <label for="reauth_code">"Authenticator code"</label>
+                <p class="hint" id="reauth_code-hint">"Only if you sign in with an authenticator app."</p>
+                <input id="reauth_code" name="reauth_code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="16" node_ref=code aria-describedby="reauth_code-hint" />
+            </div>
+            <FormAlert error />
+            <div class="row">
+                <button type="submit" class="primary" disabled=move || pending.get()>
+                    {move || if pending.get() { "Confirming…" } else { action }}
+                </button>
+                <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>
+                    "Cancel"
+                </button>
+            </div>
+        </form>
+    }
+}
