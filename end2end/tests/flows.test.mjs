@@ -1,7 +1,8 @@
 // The main flows of the UI in a real browser, against a server started on a fresh database:
 // first admin's set-password link, sign-in, profile edit, password change, sign-out, settings;
-// then the mails: a welcome mail's link, and "forgot password" through to the new password.
-// The tests run in order: the second signs in as the admin the first one set up.
+// then the mails: a welcome mail's link, and "forgot password" through to the new password;
+// then email 2FA: the code step with "trust this device", and the next sign-in without a code.
+// The tests run in order: each builds on the users the earlier ones set up.
 //
 //   APIO_E2E_URL                 the server's base URL, e.g. http://127.0.0.1:3456
 //   APIO_E2E_SET_PASSWORD_LINK   the first admin's one-time link the server printed
@@ -25,6 +26,7 @@ const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 
 const FIRST_PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'tulip orbit cascade lantern';
+const NINA_PASSWORD = 'harbor quartz tundra ember';
 
 const LAUNCH = {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -194,7 +196,7 @@ test('mails: welcome link, then forgot password', { timeout: 180_000 }, async ()
   const mailbox = await startMailbox(SMTP_PORT);
   const { browser, page, step, signIn, signOut, notice } = await openBrowser();
   const NINA_FIRST = 'meadow copper violin seven';
-  const NINA_RESET = 'harbor quartz tundra ember';
+  const NINA_RESET = NINA_PASSWORD;
   try {
     await step('an admin edits the welcome mail with a live preview', async () => {
       await signIn(NEW_PASSWORD);
@@ -259,6 +261,70 @@ test('mails: welcome link, then forgot password', { timeout: 180_000 }, async ()
     });
 
     await step('sign in with the password from the reset', () => signIn(NINA_RESET, 'nina'));
+  } finally {
+    await browser.close();
+    await mailbox.close();
+  }
+});
+
+test('email 2FA: the code step, trust this device', { timeout: 180_000 }, async () => {
+  const mailbox = await startMailbox(SMTP_PORT);
+  const { browser, page, step, signIn, signOut } = await openBrowser();
+  const codeIn = (mail) => {
+    const match = mail.text.match(/\b(\d{6})\b/);
+    assert.ok(match, `no code in:\n${mail.text}`);
+    return match[1];
+  };
+  try {
+    await step('an admin requires email 2FA of nina (REST)', async () => {
+      const login = await fetch(`${BASE}/api/v01/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: NEW_PASSWORD }),
+      });
+      const { access_token } = await login.json();
+      const patched = await fetch(`${BASE}/api/v01/admin/users/nina`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}` },
+        body: JSON.stringify({ two_factor_forced_email: true }),
+      });
+      assert.equal(patched.status, 200, await patched.text());
+    });
+
+    let code;
+    await step('the password leads to the code step, and a code is mailed', async () => {
+      const seen = mailbox.count;
+      await page.goto(`${BASE}/login`);
+      await page.locator('#username').fill('nina');
+      await page.locator('#password').fill(NINA_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: "Verify it's you" }).waitFor();
+      // The resend button counts down before it can be used.
+      assert.equal(await page.getByRole('button', { name: /Send a new code \(\d+ s\)/ }).isDisabled(), true);
+      code = codeIn(await mailbox.next('nina@example.com', seen));
+    });
+
+    await step('a wrong code is refused with a message', async () => {
+      const wrong = code === '000000' ? '111111' : '000000';
+      await page.locator('#code').fill(wrong);
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.getByRole('alert').filter({ hasText: /\S/ }).first().waitFor();
+      assert.equal(new URL(page.url()).pathname, '/login');
+    });
+
+    await step('the mailed code with "trust this device" signs in', async () => {
+      await page.locator('#code').fill(code);
+      await page.getByLabel('Trust this device for 30 days').check();
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.waitForURL(`${BASE}/profile`);
+      await signOut();
+    });
+
+    await step('on the trusted device, the password alone signs in', async () => {
+      const seen = mailbox.count;
+      await signIn(NINA_PASSWORD, 'nina');
+      assert.equal(mailbox.count, seen, 'no code was mailed');
+    });
   } finally {
     await browser.close();
     await mailbox.close();

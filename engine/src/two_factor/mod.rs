@@ -168,16 +168,18 @@ impl Engine {
         let challenge = match self.store().challenge(&hash).await? {
             Some(c) if c.used_at.is_none() && c.expires_at > now && c.failures < MAX_FAILURES => c,
             other => {
-                let user_id = other.map(|c| c.user_id);
-                self.audit(
-                    Event::new("login", "failure")
-                        .user(user_id.as_deref(), "")
-                        .ip(meta)
-                        .detail(serde_json::json!({
-                            "method": "2fa", "reason": "challenge_invalid", "user_agent": meta.user_agent,
-                        })),
-                )
-                .await;
+                // A dead payload of a known user is one of that user's attempts.
+                let user = match other {
+                    Some(c) => self.store().user_by_id(&c.user_id).await?,
+                    None => None,
+                };
+                let event = match &user {
+                    Some(u) => login_event("failure", Some(&u.id), &u.username, "2fa", meta),
+                    None => Event::new("login", "failure").ip(meta).detail(
+                        serde_json::json!({ "method": "2fa", "user_agent": meta.user_agent }),
+                    ),
+                };
+                self.audit(event.field("reason", "challenge_invalid")).await;
                 return Err(Error::InvalidCredentials);
             }
         };

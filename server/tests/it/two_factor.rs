@@ -323,6 +323,19 @@ async fn wrong_codes_kill_the_payload_and_payloads_expire(db: Db) {
         second(&s, &payload, &code, json!({})).await.0,
         StatusCode::OK
     );
+    // Tries on a dead payload are the user's attempts too.
+    let admin = s.admin_token().await;
+    let (_, attempts) = s
+        .get("/api/v01/admin/users/walt/login_attempts", &admin)
+        .await;
+    assert!(
+        attempts
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["reason"] == "challenge_invalid" && a["method"] == "2fa"),
+        "{attempts}"
+    );
 }
 
 /// The six-digit code of a 2FA mail.
