@@ -4,7 +4,7 @@ use crate::components::context::provide_app_context;
 use crate::components::top_bar::TopBar;
 use crate::pages::{
     AdminMailTemplatesPage, AdminSettingsPage, ChangePasswordPage, ForgotPasswordPage, HomePage,
-    LoginPage, NotFoundPage, ProfilePage, SetPasswordPage,
+    LoginPage, NotFoundPage, ProfilePage, SecurityPage, SetPasswordPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -57,6 +57,7 @@ lazy_pages!(
     ForgotPasswordRoute => ForgotPasswordPage,
     ChangePasswordRoute => ChangePasswordPage,
     ProfileRoute => ProfilePage,
+    SecurityRoute => SecurityPage,
     AdminSettingsRoute => AdminSettingsPage,
     AdminMailTemplatesRoute => AdminMailTemplatesPage,
 );
@@ -83,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordRoute>::new()} />
                     <Route path=path!("/change-password") view={Lazy::<ChangePasswordRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/profile") view={Lazy::<ProfileRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/security") view={Lazy::<SecurityRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/settings") view={Lazy::<AdminSettingsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/mail-templates") view={Lazy::<AdminMailTemplatesRoute>::new()} ssr=SsrMode::Async />
                 </Routes>

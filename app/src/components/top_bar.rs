@@ -50,6 +50,7 @@ fn SignedInBar(label: String, user: SessionInfo) -> impl IntoView {
             </a>
             <nav aria-label="Main">
                 <A href="/profile">"Profile"</A>
+                <A href="/security">"Security"</A>
                 {user
                     .is_admin
                     .then(|| {

@@ -8,6 +8,7 @@ mod home;
 mod login;
 mod not_found;
 mod profile;
+mod security;
 mod set_password;
 
 pub use admin_mail_templates::AdminMailTemplatesPage;
@@ -18,4 +19,5 @@ pub use home::HomePage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use profile::ProfilePage;
+pub use security::SecurityPage;
 pub use set_password::SetPasswordPage;
