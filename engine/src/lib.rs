@@ -32,7 +32,7 @@ pub use protection::LoginAttempt;
 pub use reset::ResetRequest;
 pub use sessions::Tokens;
 pub use trusted::{Trusted, TrustedDevice, TrustedLocation};
-pub use two_factor::{SecondFactorInput, TotpEnrolment, TwoFactorStatus};
+pub use two_factor::{SecondFactor, SecondFactorInput, TotpEnrolment, TwoFactorStatus};
 pub use users::{NewUserInput, ProfileChanges, User, UserChanges, UserPage};
 
 use chrono::{DateTime, Utc};

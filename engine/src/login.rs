@@ -27,10 +27,7 @@ pub struct LoginInput {
 pub enum LoginOutcome {
     SignedIn(SignedIn),
     /// A second factor is due: the opaque payload for `POST /auth/2fa`, and which factor.
-    SecondFactor {
-        payload: String,
-        option: String,
-    },
+    SecondFactor(SecondFactor),
 }
 
 /// A complete login.
@@ -79,10 +76,10 @@ impl Engine {
             .await?
         {
             Some(option) => {
-                let SecondFactor { payload, option } = self
+                let challenge = self
                     .start_second_factor(user, option, &["pwd"], meta)
                     .await?;
-                Ok(LoginOutcome::SecondFactor { payload, option })
+                Ok(LoginOutcome::SecondFactor(challenge))
             }
             None => {
                 let tokens = self.sign_in(user, &["pwd"], "password", meta).await?;

@@ -178,7 +178,7 @@ pub fn tokens(t: engine::Tokens, device_token: Option<String>) -> TokenResponse 
 pub fn login_answer(outcome: engine::LoginOutcome) -> LoginAnswer {
     match outcome {
         engine::LoginOutcome::SignedIn(s) => LoginAnswer::Tokens(tokens(s.tokens, s.device_token)),
-        engine::LoginOutcome::SecondFactor { payload, option } => {
+        engine::LoginOutcome::SecondFactor(engine::SecondFactor { payload, option }) => {
             LoginAnswer::SecondFactor(SecondFactorChallenge { payload, option })
         }
     }

@@ -27,7 +27,7 @@ pub async fn login(username: String, password: String) -> Result<LoginStep, ApiE
     };
     match engine.login(&input, &ssr::meta()?).await? {
         engine::LoginOutcome::SignedIn(s) => signed_in(&engine, s).map(LoginStep::SignedIn),
-        engine::LoginOutcome::SecondFactor { payload, option } => {
+        engine::LoginOutcome::SecondFactor(engine::SecondFactor { payload, option }) => {
             Ok(LoginStep::SecondFactor { payload, option })
         }
     }
