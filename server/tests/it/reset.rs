@@ -273,7 +273,18 @@ async fn reset_unlocks_and_keeps_second_factor_settings(db: Db) {
     assert_eq!(
         user["two_factor"]["option"], "email",
         "a reset never turns 2FA off"
-    );
+    ); // The next login still asks for the second factor.
+    let (s, body) = server
+        .call(
+            Method::POST,
+            "/api/v01/auth/login",
+            None,
+            Some(json!({"username": "jane", "password": NEW})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(body["option"], "email", "{body}");
+    assert!(body.get("access_token").is_none(), "{body}");
 }
 
 /// The template name expands `{ui_id}` and `{language}`, falling back segment by segment.
