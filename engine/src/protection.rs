@@ -106,8 +106,12 @@ impl Engine {
                 meta.ip
             )));
         }
-        let mut shown: Vec<String> = nets.iter().map(show_net).collect();
-        shown.dedup();
+        let mut shown: Vec<String> = Vec::with_capacity(nets.len());
+        for net in nets.iter().map(show_net) {
+            if !shown.contains(&net) {
+                shown.push(net);
+            }
+        }
         let json = serde_json::to_string(&shown).map_err(|e| Error::internal("whitelist", e))?;
         self.store()
             .set_ip_whitelist(&p.user_id, &json, self.now_ms())

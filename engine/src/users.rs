@@ -243,7 +243,17 @@ fn update_of(row: &UserRow, now: i64) -> UserUpdate<'_> {
 
 impl Engine {
     pub async fn me(&self, p: &Principal) -> Result<User> {
-        Ok(self.current_user(p).await?.into())
+        Ok(self.user_view(self.current_user(p).await?))
+    }
+
+    /// A user as the doors show it: the 2FA option is the one logins ask for (a forced email
+    /// factor shows as `email` even when the user chose none).
+    pub(crate) fn user_view(&self, row: UserRow) -> User {
+        let option = self.required_option(&row).unwrap_or("none");
+        User {
+            two_factor_option: option.into(),
+            ..User::from(row)
+        }
     }
 
     /// The caller's row; a deleted user's token is invalid.
@@ -283,7 +293,7 @@ impl Engine {
                 .detail(serde_json::json!({"email_changed": row.email != old_email})),
         )
         .await;
-        Ok(row.into())
+        Ok(self.user_view(row))
     }
 
     /// Needs the current password; ends the user's other sessions.
@@ -331,14 +341,14 @@ impl Engine {
             .list_users(q.trim(), PAGE_SIZE, (page - 1) * PAGE_SIZE)
             .await?;
         Ok(UserPage {
-            users: rows.into_iter().map(User::from).collect(),
+            users: rows.into_iter().map(|r| self.user_view(r)).collect(),
             total,
         })
     }
 
     pub async fn get_user(&self, p: &Principal, username: &str) -> Result<User> {
         p.require_admin()?;
-        Ok(self.user_row(username).await?.into())
+        Ok(self.user_view(self.user_row(username).await?))
     }
 
     pub(crate) async fn user_row(&self, username: &str) -> Result<UserRow> {
@@ -370,7 +380,7 @@ impl Engine {
         {
             tracing::error!(error = %e, "welcome mail not queued");
         }
-        Ok(row.into())
+        Ok(self.user_view(row))
     }
 
     /// Validates and inserts a user (admin creation and the first admin).
@@ -470,7 +480,7 @@ impl Engine {
                 .ip(meta),
         )
         .await;
-        Ok(row.into())
+        Ok(self.user_view(row))
     }
 
     pub async fn delete_user(
