@@ -12,7 +12,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 port=$(free_port)
 # The tests run the SMTP server that receives the mails (end2end/tests/mailbox.mjs).
 smtp_port=$(free_port)
-url="http://127.0.0.1:$port"
+# localhost, not 127.0.0.1: an IP address cannot be a WebAuthn relying party.
+url="http://localhost:$port"
 export APIO_DATABASE_URL="sqlite://$work/apio.db" APIO_TOKENS_SIGNING_KEY_FILE="$work/signing.key" \
   APIO_SECRETS_KEY_FILE="$work/secret.key" APIO_SERVER_LISTEN="127.0.0.1:$port" \
   APIO_SERVER_PUBLIC_URL="$url" LEPTOS_SITE_ROOT="$ROOT/target/site" \

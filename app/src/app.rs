@@ -4,7 +4,7 @@ use crate::components::context::provide_app_context;
 use crate::components::top_bar::TopBar;
 use crate::pages::{
     AdminMailTemplatesPage, AdminSettingsPage, ChangePasswordPage, ForgotPasswordPage, HomePage,
-    LoginPage, NotFoundPage, ProfilePage, SecurityPage, SetPasswordPage,
+    LoginPage, NotFoundPage, PasskeysPage, ProfilePage, SecurityPage, SetPasswordPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -58,6 +58,7 @@ lazy_pages!(
     ChangePasswordRoute => ChangePasswordPage,
     ProfileRoute => ProfilePage,
     SecurityRoute => SecurityPage,
+    PasskeysRoute => PasskeysPage,
     AdminSettingsRoute => AdminSettingsPage,
     AdminMailTemplatesRoute => AdminMailTemplatesPage,
 );
@@ -85,6 +86,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/change-password") view={Lazy::<ChangePasswordRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/profile") view={Lazy::<ProfileRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/security") view={Lazy::<SecurityRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/passkeys") view={Lazy::<PasskeysRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/settings") view={Lazy::<AdminSettingsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/mail-templates") view={Lazy::<AdminMailTemplatesRoute>::new()} ssr=SsrMode::Async />
                 </Routes>

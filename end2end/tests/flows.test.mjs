@@ -2,6 +2,7 @@
 // first admin's set-password link, sign-in, profile edit, password change, sign-out, settings;
 // then the mails: a welcome mail's link, and "forgot password" through to the new password;
 // then email 2FA: the code step with "trust this device", and the next sign-in without a code;
+// then passkeys in Chromium's virtual authenticators: add, sign in (button, autofill), delete;
 // then TOTP: set up from the security page, sign in with a code from our own generator.
 // The tests run in order: each builds on the users the earlier ones set up.
 //
@@ -80,7 +81,7 @@ async function openBrowser() {
     await page.goto(`${BASE}/login`);
     await page.locator('#username').fill(username);
     await page.locator('#password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(`${BASE}/profile`);
   };
   const signOut = async () => {
@@ -116,7 +117,7 @@ test('first admin: set password, profile, password change, settings', { timeout:
     await step('a wrong password is refused with a message', async () => {
       await page.locator('#username').fill('admin');
       await page.locator('#password').fill('not the password');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.getByRole('alert').filter({ hasText: /\S/ }).first().waitFor();
       assert.equal(new URL(page.url()).pathname, '/login');
     });
@@ -299,7 +300,7 @@ test('email 2FA: the code step, trust this device', { timeout: 180_000 }, async 
       await page.goto(`${BASE}/login`);
       await page.locator('#username').fill('nina');
       await page.locator('#password').fill(NINA_PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.getByRole('heading', { name: "Verify it's you" }).waitFor();
       // The resend button counts down before it can be used.
       assert.equal(await page.getByRole('button', { name: /Send a new code \(\d+ s\)/ }).isDisabled(), true);
@@ -349,6 +350,92 @@ function totp(base32Secret, atMs) {
   return String(value).padStart(6, '0');
 }
 
+test('passkeys: add on the passkeys page, sign in with the button and by autofill, rename, delete', { timeout: 180_000 }, async () => {
+  const { browser, page, step, signIn, signOut, notice } = await openBrowser();
+  // Chromium's virtual authenticators (DevTools WebAuthn domain), which verify the user as a
+  // fingerprint would. A security key without storage holds no discoverable credential, so
+  // the login page's background autofill request finds nothing and the button is what signs
+  // in; a platform authenticator's discoverable passkey is picked by that autofill request
+  // (the virtual authenticator answers it as a user choosing the suggestion would).
+  const devtools = await page.context().newCDPSession(page);
+  await devtools.send('WebAuthn.enable');
+  const attach = async (hasResidentKey) =>
+    (await devtools.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: hasResidentKey ? 'internal' : 'usb',
+        hasResidentKey,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
+    })).authenticatorId;
+  const addPasskey = async (name) => {
+    await page.locator('#name').fill(name);
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await notice('Passkey added.').waitFor();
+    await page.locator('.passkey-name').filter({ hasText: name }).waitFor();
+  };
+  try {
+    let securityKey;
+    await step('the admin adds a security key on the passkeys page', async () => {
+      securityKey = await attach(false);
+      await signIn(NEW_PASSWORD);
+      await page.getByRole('navigation').getByRole('link', { name: 'Passkeys' }).click();
+      await page.waitForURL(`${BASE}/passkeys`);
+      await page.getByText('You have no passkey yet.').waitFor();
+      await addPasskey('Security key');
+      await signOut();
+    });
+
+    await step('"Sign in with a passkey" after the username', async () => {
+      await page.locator('#username').fill('admin');
+      await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+      await page.waitForURL(`${BASE}/profile`);
+    });
+
+    await step('the admin adds a passkey of this device', async () => {
+      await devtools.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: securityKey });
+      const platform = await attach(true);
+      await page.goto(`${BASE}/passkeys`);
+      await addPasskey('Test laptop');
+      const { credentials } = await devtools.send('WebAuthn.getCredentials', { authenticatorId: platform });
+      assert.equal(credentials.length, 1);
+      assert.equal(credentials[0].isResidentCredential, true, 'a discoverable credential');
+    });
+
+    await step('on the login page, the autofill passkey signs in', async () => {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      // The login page shows, then its autofill request is answered.
+      await page.waitForURL(`${BASE}/profile`);
+    });
+
+    await step('rename a passkey, delete both', async () => {
+      await page.goto(`${BASE}/passkeys`);
+      await page.getByRole('button', { name: 'Rename' }).nth(1).click();
+      await page.getByLabel('New name').fill('Old laptop');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.locator('.passkey-name').filter({ hasText: 'Old laptop' }).waitFor();
+      for (const name of ['Security key', 'Old laptop']) {
+        await page.getByRole('button', { name: `Delete ${name}` }).click();
+        await notice('Passkey deleted.').waitFor();
+        await page.getByRole('button', { name: `Delete ${name}` }).waitFor({ state: 'detached' });
+      }
+      await page.getByText('You have no passkey yet.').waitFor();
+    });
+
+    await step('the deleted passkey signs in no more', async () => {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(`${BASE}/login`);
+      // The autofill request is answered with the deleted passkey: refused, and said so.
+      await page.getByRole('alert').filter({ hasText: /invalid/i }).waitFor();
+      assert.equal(new URL(page.url()).pathname, '/login');
+    });
+  } finally {
+    await browser.close();
+  }
+});
+
 test('TOTP: set up on the security page, then sign in with a code', { timeout: 180_000 }, async () => {
   const { browser, page, step, signIn, signOut, notice } = await openBrowser();
   try {
@@ -382,7 +469,7 @@ test('TOTP: set up on the security page, then sign in with a code', { timeout: 1
       await page.goto(`${BASE}/login`);
       await page.locator('#username').fill('admin');
       await page.locator('#password').fill(NEW_PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.getByRole('heading', { name: "Verify it's you" }).waitFor();
       // The code that confirmed the setup is spent; the next step's is accepted (±1 step).
       await page.locator('#code').fill(totp(secret, Date.now() + 30_000));

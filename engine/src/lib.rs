@@ -14,6 +14,7 @@ pub mod tokens;
 
 mod bootstrap;
 mod login;
+mod passkeys;
 mod principal;
 mod protection;
 mod reset;
@@ -27,6 +28,7 @@ pub use clock::{Clock, Entropy, ManualClock, OsEntropy, SystemClock};
 pub use config::Config;
 pub use error::{Error, Result};
 pub use login::{LoginInput, LoginOutcome, SignedIn};
+pub use passkeys::{Ceremony, PasskeyInfo};
 pub use principal::{Principal, RequestMeta};
 pub use protection::LoginAttempt;
 pub use reset::ResetRequest;
@@ -75,6 +77,8 @@ struct Inner {
     hasher: passwords::Hasher,
     settings: RwLock<Arc<Settings>>,
     settings_version: AtomicI64,
+    /// The WebAuthn relying party of the current settings; `None` while passkeys are off.
+    relying_party: RwLock<Option<Arc<webauthn_rs::Webauthn>>>,
     revoked: RwLock<HashSet<String>>,
     outbox: mail::Outbox,
     http: reqwest::Client,
@@ -128,6 +132,7 @@ impl Engine {
             hasher,
             settings: RwLock::new(Arc::new(Settings::default())),
             settings_version: AtomicI64::new(-1),
+            relying_party: RwLock::new(None),
             revoked: RwLock::new(HashSet::new()),
         }));
         engine.sync().await?;
@@ -192,6 +197,7 @@ impl Engine {
     }
 
     fn set_settings(&self, settings: Arc<Settings>, version: i64) {
+        self.rebuild_relying_party(&settings);
         *self.0.settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
         self.0.settings_version.store(version, Ordering::SeqCst);
     }

@@ -242,6 +242,11 @@ impl Settings {
                 ));
             }
         }
+        // What webauthn-rs itself refuses (an IP address as RP ID…), when the admin chose the
+        // values; derived defaults that cannot work only leave passkeys unavailable.
+        if self.webauthn_rp_id.is_some() || self.webauthn_rp_origins.is_some() {
+            crate::passkeys::relying_party(self, public_url)?;
+        }
         Ok(())
     }
 

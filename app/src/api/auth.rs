@@ -8,7 +8,7 @@ use server_fn::codec::Json;
 
 #[server(prefix = "/_sfn", endpoint = "ui_config", input = Json)]
 pub async fn ui_config() -> Result<super::types::UiConfig, ApiError> {
-    Ok(super::convert::ui_config(&super::ssr::engine()?.settings()))
+    Ok(super::convert::ui_config(&super::ssr::engine()?))
 }
 
 /// The signed-in user, or None.

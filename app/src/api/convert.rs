@@ -1,5 +1,6 @@
 //! Engine results into wire types; used by both doors.
 
+use super::passkey_types::*;
 use super::security_types::*;
 use super::types::*;
 use engine::clock::rfc3339;
@@ -98,11 +99,12 @@ pub fn settings(s: &engine::settings::Settings) -> PlatformSettings {
     serde_json::from_value(s.admin_view()).unwrap_or_default()
 }
 
-pub fn ui_config(s: &engine::settings::Settings) -> UiConfig {
+pub fn ui_config(engine: &engine::Engine) -> UiConfig {
+    let s = engine.settings();
     UiConfig {
         label: s.label.clone(),
         modules: s.modules.clone(),
-        passkeys_enabled: s.webauthn_enabled,
+        passkeys_enabled: engine.passkeys_available(),
         sso: Vec::new(),
     }
 }
@@ -248,4 +250,20 @@ pub fn login_attempts(list: Vec<engine::LoginAttempt>) -> Vec<LoginAttemptView> 
             reason: a.reason,
         })
         .collect()
+}
+
+pub fn ceremony(c: engine::Ceremony) -> CeremonyStart {
+    CeremonyStart {
+        challenge_id: c.challenge_id,
+        public_key: c.public_key,
+    }
+}
+
+pub fn passkey(p: engine::PasskeyInfo) -> PasskeyView {
+    PasskeyView {
+        id: p.id,
+        name: p.name,
+        created_at: rfc3339(p.created_at),
+        last_used_at: p.last_used_at.map(rfc3339),
+    }
 }

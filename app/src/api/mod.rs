@@ -4,6 +4,8 @@ pub mod admin;
 pub mod auth;
 pub mod error;
 pub mod me;
+pub mod passkey_types;
+pub mod passkeys;
 pub mod security;
 pub mod security_types;
 pub mod types;

@@ -34,7 +34,7 @@ pub async fn login(username: String, password: String) -> Result<LoginStep, ApiE
 }
 
 #[cfg(feature = "ssr")]
-fn signed_in(
+pub(super) fn signed_in(
     engine: &engine::Engine,
     s: engine::SignedIn,
 ) -> Result<super::types::SessionInfo, ApiError> {

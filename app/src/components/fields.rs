@@ -106,7 +106,12 @@ pub fn LinesField(
 
 /// The username of the sign-in and reset forms: no capitals or spelling fixes forced on it.
 #[component]
-pub fn UsernameField(node_ref: NodeRef<Input>) -> impl IntoView {
+pub fn UsernameField(
+    node_ref: NodeRef<Input>,
+    /// `username webauthn` on the login page: passkeys in the autofill suggestions.
+    #[prop(default = "username")]
+    autocomplete: &'static str,
+) -> impl IntoView {
     view! {
         <div class="field">
             <label for="username">"Username"</label>
@@ -114,7 +119,7 @@ pub fn UsernameField(node_ref: NodeRef<Input>) -> impl IntoView {
                 id="username"
                 name="username"
                 type="text"
-                autocomplete="username"
+                autocomplete=autocomplete
                 autocapitalize="none"
                 spellcheck="false"
                 required

@@ -1,12 +1,21 @@
-//! "Confirm it is you": the password (and the authenticator code for TOTP users) again,
-//! before a sensitive change is sent once more.
+//! "Confirm it is you": the password (and the authenticator code for TOTP users) again, or a
+//! passkey, before a sensitive change is sent once more.
 
 use crate::api::ApiError;
 use crate::api::me::reauth;
+use crate::api::passkeys::{passkey_reauth, passkey_reauth_start};
 use crate::components::browser::{clear_inputs, input_value};
+use crate::components::context::use_ui_config;
 use crate::components::errors::{ErrorSignal, FormAlert};
+use crate::components::webauthn;
 use leptos::html::Input;
 use leptos::prelude::*;
+
+async fn with_passkey() -> Result<(), ApiError> {
+    let start = passkey_reauth_start().await?;
+    let credential = webauthn::get(&start.public_key, None).await?;
+    passkey_reauth(start.challenge_id, credential).await
+}
 
 /// Whether an error asks for a re-authentication.
 pub fn needs_reauth(e: &ApiError) -> bool {
@@ -34,7 +43,15 @@ pub fn ReauthPrompt(
             }
         }
     });
-    let pending = confirm.pending();
+    // Local: the browser's WebAuthn promise is not `Send`.
+    let passkey = Action::new_local(move |_: &()| async move {
+        match with_passkey().await {
+            Ok(()) => on_confirmed.run(()),
+            Err(e) => error.set(Some(e)),
+        }
+    });
+    let passkeys = use_ui_config();
+    let pending = Signal::derive(move || confirm.pending().get() || passkey.pending().get());
     // The prompt appears after a click elsewhere: take the keyboard focus to it.
     Effect::new(move |_| {
         if let Some(input) = password.get() {
@@ -66,6 +83,18 @@ pub fn ReauthPrompt(
                 <button type="submit" class="primary" disabled=move || pending.get()>
                     {move || if pending.get() { "Confirming…" } else { action }}
                 </button>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        passkeys.await.ok().filter(|c| c.passkeys_enabled).map(|_| view! {
+                            <button type="button" class="secondary" disabled=move || pending.get() on:click=move |_| {
+                                error.set(None);
+                                passkey.dispatch_local(());
+                            }>
+                                "Use a passkey"
+                            </button>
+                        })
+                    })}
+                </Suspense>
                 <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>
                     "Cancel"
                 </button>

@@ -17,14 +17,16 @@ pub fn TopBar() -> impl IntoView {
         // A transition: the bar stays while the label is reloaded after a settings change.
         <Transition>
             {move || Suspend::new(async move {
-                let label = ui.await.ok().map(|c| c.label).filter(|l| !l.trim().is_empty());
+                let ui = ui.await.ok();
+                let passkeys = ui.as_ref().is_some_and(|c| c.passkeys_enabled);
+                let label = ui.map(|c| c.label).filter(|l| !l.trim().is_empty());
                 session
                     .await
                     .ok()
                     .flatten()
                     .map(|user| {
                         view! {
-                            <SignedInBar label=label.unwrap_or_else(|| DEFAULT_LABEL.to_string()) user />
+                            <SignedInBar label=label.unwrap_or_else(|| DEFAULT_LABEL.to_string()) user passkeys />
                         }
                     })
             })}
@@ -33,7 +35,7 @@ pub fn TopBar() -> impl IntoView {
 }
 
 #[component]
-fn SignedInBar(label: String, user: SessionInfo) -> impl IntoView {
+fn SignedInBar(label: String, user: SessionInfo, passkeys: bool) -> impl IntoView {
     let failed = RwSignal::new(None::<String>);
     let sign_out = Action::new(move |_: &()| async move {
         match logout().await {
@@ -51,6 +53,7 @@ fn SignedInBar(label: String, user: SessionInfo) -> impl IntoView {
             <nav aria-label="Main">
                 <A href="/profile">"Profile"</A>
                 <A href="/security">"Security"</A>
+                {passkeys.then(|| view! { <A href="/passkeys">"Passkeys"</A> })}
                 {user
                     .is_admin
                     .then(|| {

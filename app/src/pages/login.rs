@@ -1,5 +1,5 @@
-//! `/login`: the configured label, then username and password, then the second factor when
-//! one is due.
+//! `/login`: the configured label, then username and password (or a passkey, from the button
+//! or the username field's autofill), then the second factor when one is due.
 
 use crate::api::ApiError;
 use crate::api::security::{LoginStep, login};
@@ -8,6 +8,7 @@ use crate::components::browser::{full_navigation, input_value, use_hydrated};
 use crate::components::context::use_ui_config;
 use crate::components::errors::FormAlert;
 use crate::components::fields::UsernameField;
+use crate::components::passkey_login::PasskeyLogin;
 use crate::components::second_factor::SecondFactorStep;
 use leptos::html::Input;
 use leptos::prelude::*;
@@ -63,7 +64,7 @@ pub fn LoginPage() -> impl IntoView {
             method="post"
             on:submit=on_submit
         >
-            <UsernameField node_ref=username />
+            <UsernameField node_ref=username autocomplete="username webauthn" />
             <div class="field">
                 <label for="password">"Password"</label>
                 <input
@@ -79,6 +80,23 @@ pub fn LoginPage() -> impl IntoView {
             <button type="submit" class="primary" disabled=move || !hydrated.get() || busy()>
                 {move || if busy() { "Signing in…" } else { "Sign in" }}
             </button>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    ui.await
+                        .ok()
+                        .filter(|c| c.passkeys_enabled)
+                        .map(|_| {
+                            view! {
+                                <PasskeyLogin
+                                    username
+                                    error
+                                    on_done=Callback::new(enter)
+                                    busy=Signal::derive(move || !hydrated.get() || busy())
+                                />
+                            }
+                        })
+                })}
+            </Suspense>
         </form>
     }
     .into_any();

@@ -5,6 +5,7 @@
 mod audit;
 mod mail_templates;
 mod one_time;
+mod passkeys;
 mod protection;
 mod sessions;
 mod settings;
@@ -14,6 +15,7 @@ mod users;
 
 pub use audit::{AuditFilter, AuditRow};
 pub use mail_templates::TemplateRow;
+pub use passkeys::{CeremonyRow, PasskeyRow};
 pub use protection::FailureCount;
 pub use sessions::{NewSession, RefreshLookup, Rotation, SessionRow};
 pub use trusted::{DeviceRow, LocationRow, NewDevice};

@@ -251,6 +251,7 @@ impl Store {
             "one_time_tokens",
             "two_factor_challenges",
             "trusted_devices",
+            "webauthn_challenges",
         ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE expires_at <= $1"))
                 .bind(now)

@@ -102,7 +102,7 @@ pub async fn jwks(State(s): State<AppState>) -> Json<serde_json::Value> {
 /// What the login page needs before anyone signs in.
 #[utoipa::path(get, path = "/api/v01/auth/ui_config", tag = "auth", responses((status = 200, body = UiConfig)))]
 pub async fn ui_config(State(s): State<AppState>) -> Json<UiConfig> {
-    Json(convert::ui_config(&s.engine.settings()))
+    Json(convert::ui_config(&s.engine))
 }
 
 /// Mails a reset link (or calls the notification workflow). The answer is the same, and as

@@ -5,7 +5,8 @@ use crate::error::HttpResult;
 use crate::json::ApiJson;
 use crate::session::{Caller, Meta};
 use app::api::convert;
-use app::api::types::{ErrorBody, PasswordChange, Profile, ProfilePatch, ReauthRequest};
+use app::api::passkey_types::ReauthBody;
+use app::api::types::{ErrorBody, PasswordChange, Profile, ProfilePatch};
 use axum::Json;
 use axum::extract::State;
 use http::StatusCode;
@@ -47,17 +48,27 @@ pub async fn password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Re-authenticates this session for sensitive changes.
-#[utoipa::path(post, path = "/api/v01/me/reauth", tag = "me", security(("bearer" = [])), request_body = ReauthRequest,
-    responses((status = 204), (status = 401, body = ErrorBody)))]
+/// Re-authenticates this session for sensitive changes: with the password (and code), or
+/// with a passkey assertion.
+#[utoipa::path(post, path = "/api/v01/me/reauth", tag = "me", security(("bearer" = [])), request_body = ReauthBody,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 pub async fn reauth(
     State(s): State<AppState>,
     Caller(p): Caller,
     Meta(meta): Meta,
-    ApiJson(body): ApiJson<ReauthRequest>,
+    ApiJson(body): ApiJson<ReauthBody>,
 ) -> HttpResult<StatusCode> {
-    s.engine
-        .reauth_with_password(&p, &body.password, body.code.as_deref(), &meta)
-        .await?;
+    match body {
+        ReauthBody::Password(b) => {
+            s.engine
+                .reauth_with_password(&p, &b.password, b.code.as_deref(), &meta)
+                .await?
+        }
+        ReauthBody::Passkey(b) => {
+            s.engine
+                .reauth_with_passkey(&p, &b.challenge_id, &b.credential, &meta)
+                .await?
+        }
+    }
     Ok(StatusCode::NO_CONTENT)
 }

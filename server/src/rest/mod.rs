@@ -5,6 +5,7 @@ mod auth;
 mod health;
 mod mail;
 mod me;
+mod passkeys;
 mod security;
 
 use crate::AppState;
@@ -53,6 +54,13 @@ pub fn routes() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(me::get, me::patch))
         .routes(routes!(me::password))
         .routes(routes!(me::reauth))
+        .routes(routes!(passkeys::login_start))
+        .routes(routes!(passkeys::login_finish))
+        .routes(routes!(passkeys::list))
+        .routes(routes!(passkeys::register_start))
+        .routes(routes!(passkeys::register_finish))
+        .routes(routes!(passkeys::rename, passkeys::delete))
+        .routes(routes!(passkeys::reauth_start))
         .routes(routes!(security::get_2fa, security::put_2fa))
         .routes(routes!(security::start_totp))
         .routes(routes!(security::confirm_totp))

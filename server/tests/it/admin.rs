@@ -120,7 +120,9 @@ async fn settings_are_validated_and_saved_whole(db: Db) {
         .call(Method::GET, "/api/v01/auth/ui_config", None, None)
         .await;
     assert_eq!(ui["label"], "Telco Lab");
-    assert_eq!(ui["passkeys_enabled"], true);
+    // The test server's public URL is an IP address, which cannot be a WebAuthn relying
+    // party: passkeys are unavailable until an RP ID is set (see passkeys.rs).
+    assert_eq!(ui["passkeys_enabled"], false);
     let events = s.events(&admin, "settings_changed").await;
     assert_eq!(events.len(), 1, "only the valid update is recorded");
     assert!(!events[0].to_string().contains("shh-very-secret"));

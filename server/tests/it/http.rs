@@ -15,6 +15,15 @@ both!(
 
 async fn security_headers_and_health(db: Db) {
     let s = TestServer::start(db).await;
+    // Any other path is the app's own "not found" page (rendered with the engine, as every
+    // page is), with its status.
+    let res = s
+        .request(Method::GET, "/no-such-page")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.text().await.unwrap().contains("Page not found"));
     for path in ["/healthz", "/readyz", "/login", "/api/v01/auth/ui_config"] {
         let res = s.request(Method::GET, path).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{path}");

@@ -4,6 +4,7 @@
 
 mod admin;
 mod auth;
+mod authenticator;
 mod bootstrap;
 mod counterparts;
 mod harness;
@@ -11,6 +12,7 @@ mod http;
 mod mail_templates;
 mod me;
 mod multi_instance;
+mod passkeys;
 mod protection;
 mod reset;
 mod tokens;

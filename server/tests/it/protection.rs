@@ -33,7 +33,7 @@ async fn login_from(
 }
 
 /// Reasons of the user's recent `login` failures, as admins see them.
-async fn reasons(s: &TestServer, admin: &str, username: &str) -> Vec<String> {
+pub(crate) async fn reasons(s: &TestServer, admin: &str, username: &str) -> Vec<String> {
     let events = s.events(admin, "login").await;
     events
         .iter()
@@ -133,7 +133,7 @@ async fn concurrent_wrong_passwords_lock_at_exactly_the_threshold(db: Db) {
 }
 
 /// A server that believes `X-Forwarded-For` from 127.0.0.1 (the tests' proxy).
-async fn behind_proxy(db: Db) -> TestServer {
+pub(crate) async fn behind_proxy(db: Db) -> TestServer {
     let s = TestServer::start_with(
         db,
         Options {
@@ -148,7 +148,12 @@ async fn behind_proxy(db: Db) -> TestServer {
     s
 }
 
-async fn put_whitelist(s: &TestServer, ip: &str, token: &str, list: Value) -> (StatusCode, Value) {
+pub(crate) async fn put_whitelist(
+    s: &TestServer,
+    ip: &str,
+    token: &str,
+    list: Value,
+) -> (StatusCode, Value) {
     let res = s
         .request(Method::PUT, "/api/v01/me/ip_whitelist")
         .bearer_auth(token)

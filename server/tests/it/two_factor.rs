@@ -27,7 +27,7 @@ fn app_code(s: &TestServer, secret: &str, offset: i64) -> String {
     totp_lite::totp_custom::<totp_lite::Sha1>(30, 6, &seed, t)
 }
 
-fn amr_of(access_token: &str) -> Vec<String> {
+pub(crate) fn amr_of(access_token: &str) -> Vec<String> {
     let payload = access_token.split('.').nth(1).unwrap();
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload)
