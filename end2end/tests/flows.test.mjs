@@ -385,6 +385,13 @@ test('passkeys: add on the passkeys page, sign in with the button and by autofil
       await page.waitForURL(`${BASE}/passkeys`);
       await page.getByText('You have no passkey yet.').waitFor();
       await addPasskey('Security key');
+    });
+
+    await step('the same authenticator again is refused with a message', async () => {
+      // Its credential is in the exclusion list: the browser refuses with InvalidStateError.
+      await page.locator('#name').fill('Same key');
+      await page.getByRole('button', { name: 'Add a passkey' }).click();
+      await page.getByRole('alert').filter({ hasText: 'already holds one of your passkeys' }).waitFor();
       await signOut();
     });
 
@@ -398,6 +405,12 @@ test('passkeys: add on the passkeys page, sign in with the button and by autofil
       await devtools.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: securityKey });
       const platform = await attach(true);
       await page.goto(`${BASE}/passkeys`);
+      // A user who does not pass the verification: NotAllowedError, well before the timeout.
+      await devtools.send('WebAuthn.setUserVerified', { authenticatorId: platform, isUserVerified: false });
+      await page.locator('#name').fill('Unverified');
+      await page.getByRole('button', { name: 'Add a passkey' }).click();
+      await page.getByRole('alert').filter({ hasText: 'was cancelled' }).waitFor();
+      await devtools.send('WebAuthn.setUserVerified', { authenticatorId: platform, isUserVerified: true });
       await addPasskey('Test laptop');
       const { credentials } = await devtools.send('WebAuthn.getCredentials', { authenticatorId: platform });
       assert.equal(credentials.length, 1);
@@ -430,6 +443,15 @@ test('passkeys: add on the passkeys page, sign in with the button and by autofil
       // The autofill request is answered with the deleted passkey: refused, and said so.
       await page.getByRole('alert').filter({ hasText: /invalid/i }).waitFor();
       assert.equal(new URL(page.url()).pathname, '/login');
+    });
+
+    await step('a browser without WebAuthn is told so', async () => {
+      const bare = await page.context().newPage();
+      await bare.addInitScript(() => { delete window.PublicKeyCredential; });
+      await bare.goto(`${BASE}/login`);
+      await bare.getByRole('button', { name: 'Sign in with a passkey' }).click();
+      await bare.getByRole('alert').filter({ hasText: 'does not support passkeys' }).waitFor();
+      await bare.close();
     });
   } finally {
     await browser.close();
