@@ -381,7 +381,8 @@ test('passkeys: add on the passkeys page, sign in with the button and by autofil
     await step('the admin adds a security key on the passkeys page', async () => {
       securityKey = await attach(false);
       await signIn(NEW_PASSWORD);
-      await page.getByRole('navigation').getByRole('link', { name: 'Passkeys' }).click();
+      // From the profile page's "other ways to sign in" (the top bar has the link too).
+      await page.getByRole('main').getByRole('link', { name: 'Passkeys' }).click();
       await page.waitForURL(`${BASE}/passkeys`);
       await page.getByText('You have no passkey yet.').waitFor();
       await addPasskey('Security key');

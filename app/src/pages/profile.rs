@@ -3,6 +3,7 @@
 use crate::api::me::{get_profile, update_profile};
 use crate::api::types::{Profile, ProfilePatch};
 use crate::components::browser::{input_value, use_hydrated};
+use crate::components::context::use_ui_config;
 use crate::components::errors::{ErrorSignal, FormAlert, Notice, general_message};
 use crate::components::fields::TextField;
 use crate::components::guard::RequireSignIn;
@@ -45,6 +46,7 @@ fn ProfileView(profile: Profile) -> impl IntoView {
     // The summary follows what the server returned after each save.
     let current = RwSignal::new(profile.clone());
     let password_notice = RwSignal::new(None);
+    let ui = use_ui_config();
     let on_password_changed = Callback::new(move |()| {
         password_notice.set(Some(
             "Password changed. Your other sessions were signed out.",
@@ -61,6 +63,19 @@ fn ProfileView(profile: Profile) -> impl IntoView {
                 <h2 id="password-heading">"Change password"</h2>
                 <Notice text=password_notice />
                 <PasswordChangeForm on_done=on_password_changed />
+            </section>
+            <section class="panel" aria-labelledby="methods-heading">
+                <h2 id="methods-heading">"Other ways to sign in"</h2>
+                <ul class="links">
+                    <li><a href="/security">"Two-factor authentication"</a></li>
+                    <Suspense>
+                        {move || Suspend::new(async move {
+                            ui.await.ok().filter(|c| c.passkeys_enabled).map(|_| view! {
+                                <li><a href="/passkeys">"Passkeys"</a></li>
+                            })
+                        })}
+                    </Suspense>
+                </ul>
             </section>
         </div>
     }

@@ -6,7 +6,7 @@ use serde_json::json;
 use std::time::Duration;
 
 /// Polls until `check` holds, for at most ten seconds (instances sync every two).
-async fn eventually<F: std::future::Future<Output = bool>>(
+pub(crate) async fn eventually<F: std::future::Future<Output = bool>>(
     what: &str,
     mut check: impl FnMut() -> F,
 ) {

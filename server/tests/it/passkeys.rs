@@ -6,6 +6,7 @@
 use crate::authenticator::Authenticator;
 use crate::both;
 use crate::harness::{Db, Options, TestServer, fresh_database, str_of};
+use crate::multi_instance::eventually;
 use crate::protection::{behind_proxy, put_whitelist, reasons};
 use crate::two_factor::amr_of;
 use reqwest::{Method, StatusCode};
@@ -107,7 +108,7 @@ async fn register_sign_in_rename_reauthenticate_and_delete(db: Db) {
         &admin,
         "alice",
         PW,
-        json!({"firstname": "Alice", "lastname": "Liddell"}),
+        json!({"firstname": "Alice", "lastname": "Liddell", "email": "alice@example.test"}),
     )
     .await;
     let token = str_of(&s.login("alice", PW).await, "access_token").to_string();
@@ -216,6 +217,25 @@ async fn register_sign_in_rename_reauthenticate_and_delete(db: Db) {
     let (st, tokens) = login_finish(&s, &start, key.assert(&start["publicKey"])).await;
     assert_eq!(st, StatusCode::OK, "{tokens}");
     let passkey_token = str_of(&tokens, "access_token").to_string();
+
+    // A passkey is a complete login, also where the password now needs a second factor.
+    s.put_settings(&admin, json!({"force_two_factor": true}))
+        .await;
+    let (st, body) = post(
+        &s,
+        "/api/v01/auth/login",
+        None,
+        json!({"username": "alice", "password": PW}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(body.get("2fa_payload").is_some(), "{body}");
+    let (st, body) = passkey_login(&s, "alice", &mut key).await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        body.get("2fa_payload").is_none() && body.get("access_token").is_some(),
+        "{body}"
+    );
 
     // Attempts are recorded like password logins; last use is kept.
     let (_, attempts) = s.get("/api/v01/me/login_attempts", &passkey_token).await;
@@ -722,4 +742,14 @@ async fn ceremonies_span_instances(db: Db) {
     let start = login_start(&b, json!({})).await;
     let (st, body) = login_finish(&a, &start, key.assert(&start["publicKey"])).await;
     assert_eq!(st, StatusCode::OK, "{body}");
+
+    // Settings changed on one instance rebuild the relying party on the other.
+    let _sync = (a.engine.spawn_sync(), b.engine.spawn_sync());
+    a.put_settings(&admin, json!({"webauthn_enabled": false}))
+        .await;
+    eventually("passkeys off on the other instance", || async {
+        let (st, _) = post(&b, "/api/v01/auth/webauthn/login/start", None, json!({})).await;
+        st == StatusCode::NOT_FOUND
+    })
+    .await;
 }
