@@ -393,6 +393,23 @@ test('passkeys: add on the passkeys page, sign in with the button and by autofil
       await page.locator('#name').fill('Same key');
       await page.getByRole('button', { name: 'Add a passkey' }).click();
       await page.getByRole('alert').filter({ hasText: 'already holds one of your passkeys' }).waitFor();
+    });
+
+    await step('a passkey request that runs out of time says so', async () => {
+      // Nobody touches the key, and the ceremony's timeout is cut to 2 s on its way to the page.
+      await devtools.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: securityKey, enabled: false });
+      const start = '**/_sfn/passkey_register_start';
+      await page.route(start, async (route) => {
+        const response = await route.fetch();
+        const json = await response.json();
+        json.publicKey.timeout = 2000;
+        await route.fulfill({ response, json });
+      });
+      await page.locator('#name').fill('Slow key');
+      await page.getByRole('button', { name: 'Add a passkey' }).click();
+      await page.getByRole('alert').filter({ hasText: 'timed out' }).waitFor({ timeout: 60_000 });
+      await page.unroute(start);
+      await devtools.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId: securityKey, enabled: true });
       await signOut();
     });
 
