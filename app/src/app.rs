@@ -4,7 +4,8 @@ use crate::components::context::provide_app_context;
 use crate::components::top_bar::TopBar;
 use crate::pages::{
     AdminMailTemplatesPage, AdminSettingsPage, ChangePasswordPage, ForgotPasswordPage, HomePage,
-    LoginPage, NotFoundPage, PasskeysPage, ProfilePage, SecurityPage, SetPasswordPage,
+    IpWhitelistPage, LoginAttemptsPage, LoginPage, NotFoundPage, PasskeysPage, ProfilePage,
+    SecurityPage, SetPasswordPage, TrustedPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -59,6 +60,9 @@ lazy_pages!(
     ProfileRoute => ProfilePage,
     SecurityRoute => SecurityPage,
     PasskeysRoute => PasskeysPage,
+    TrustedRoute => TrustedPage,
+    LoginAttemptsRoute => LoginAttemptsPage,
+    IpWhitelistRoute => IpWhitelistPage,
     AdminSettingsRoute => AdminSettingsPage,
     AdminMailTemplatesRoute => AdminMailTemplatesPage,
 );
@@ -87,6 +91,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/profile") view={Lazy::<ProfileRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/security") view={Lazy::<SecurityRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/passkeys") view={Lazy::<PasskeysRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/trusted") view={Lazy::<TrustedRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/login-attempts") view={Lazy::<LoginAttemptsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/ip-whitelist") view={Lazy::<IpWhitelistRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/settings") view={Lazy::<AdminSettingsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/mail-templates") view={Lazy::<AdminMailTemplatesRoute>::new()} ssr=SsrMode::Async />
                 </Routes>

@@ -1,7 +1,8 @@
 // The main flows of the UI in a real browser, against a server started on a fresh database:
 // first admin's set-password link, sign-in, profile edit, password change, sign-out, settings;
 // then the mails: a welcome mail's link, and "forgot password" through to the new password;
-// then email 2FA: the code step with "trust this device", and the next sign-in without a code;
+// then email 2FA: the code step with "trust this device", and the next sign-in without a code,
+// the trusted devices and networks, recent sign-ins and allowed addresses pages;
 // then passkeys in Chromium's virtual authenticators: add, sign in (button, autofill), delete;
 // then TOTP: set up from the security page, sign in with a code from our own generator.
 // The tests run in order: each builds on the users the earlier ones set up.
@@ -272,7 +273,7 @@ test('mails: welcome link, then forgot password', { timeout: 180_000 }, async ()
 
 test('email 2FA: the code step, trust this device', { timeout: 180_000 }, async () => {
   const mailbox = await startMailbox(SMTP_PORT);
-  const { browser, page, step, signIn, signOut } = await openBrowser();
+  const { browser, page, step, signIn, signOut, notice } = await openBrowser();
   const codeIn = (mail) => {
     const match = mail.text.match(/\b(\d{6})\b/);
     assert.ok(match, `no code in:\n${mail.text}`);
@@ -315,9 +316,10 @@ test('email 2FA: the code step, trust this device', { timeout: 180_000 }, async 
       assert.equal(new URL(page.url()).pathname, '/login');
     });
 
-    await step('the mailed code with "trust this device" signs in', async () => {
+    await step('the mailed code with "trust this device" and "trust this network" signs in', async () => {
       await page.locator('#code').fill(code);
       await page.getByLabel('Trust this device for 30 days').check();
+      await page.getByLabel('Trust this network').check();
       await page.getByRole('button', { name: 'Verify' }).click();
       await page.waitForURL(`${BASE}/profile`);
       await signOut();
@@ -327,6 +329,48 @@ test('email 2FA: the code step, trust this device', { timeout: 180_000 }, async 
       const seen = mailbox.count;
       await signIn(NINA_PASSWORD, 'nina');
       assert.equal(mailbox.count, seen, 'no code was mailed');
+    });
+
+    await step('the trusted device is listed; a network is added and removed', async () => {
+      await page.getByRole('navigation').getByRole('link', { name: 'Security' }).click();
+      await page.getByRole('link', { name: 'Trusted devices and networks' }).click();
+      await page.waitForURL(`${BASE}/trusted`);
+      await page.locator('.trusted-devices li').first().waitFor();
+      // "Trust this network" in the code step added this browser's /24.
+      await page.locator('.trusted-locations').getByText('127.0.0.0/24').waitFor();
+      await page.locator('#cidr').fill('not a network');
+      await page.getByRole('button', { name: 'Add network' }).click();
+      await page.locator('#cidr-error').filter({ hasText: /\S/ }).waitFor();
+      await page.locator('#cidr').fill('203.0.113.0/24');
+      await page.locator('#label').fill('Office');
+      await page.getByRole('button', { name: 'Add network' }).click();
+      await notice('Network added.').waitFor();
+      await page.locator('.trusted-locations').getByText('203.0.113.0/24').waitFor();
+      await page.getByRole('button', { name: 'Remove 203.0.113.0/24' }).click();
+      await page.getByRole('button', { name: 'Remove 203.0.113.0/24' }).waitFor({ state: 'detached' });
+    });
+
+    await step('recent sign-ins show the code step and the trusted sign-in', async () => {
+      await page.goto(`${BASE}/login-attempts`);
+      const rows = page.locator('table.attempts tbody tr');
+      await rows.first().waitFor();
+      assert.ok((await rows.count()) >= 3, 'the sign-ins of this test are listed');
+      await page.getByRole('cell', { name: 'Password right, second factor asked' }).first().waitFor();
+    });
+
+    await step('allowed addresses: one without this address is refused, then cleared', async () => {
+      await page.goto(`${BASE}/ip-whitelist`);
+      await page.locator('#ip_whitelist').fill('203.0.113.7');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('alert').filter({ hasText: 'lock you out' }).waitFor();
+      await page.locator('#ip_whitelist').fill('127.0.0.0/8\n::1');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await notice('only these addresses may sign in').waitFor();
+      await page.reload();
+      assert.match(await page.locator('#ip_whitelist').inputValue(), /127\.0\.0\.0\/8/);
+      await page.locator('#ip_whitelist').fill('');
+      await page.getByRole('button', { name: 'Save' }).click();
+      await notice('any address may sign in').waitFor();
     });
   } finally {
     await browser.close();

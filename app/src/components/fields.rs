@@ -129,6 +129,11 @@ pub fn UsernameField(
     }
 }
 
+/// `2026-11-23 14:05` of an RFC 3339 time (UTC), for lists of dated things.
+pub fn when(at: &str) -> String {
+    at.get(..16).unwrap_or(at).replace('T', " ")
+}
+
 /// Trimmed lines, empty ones dropped.
 pub fn lines_of(text: &str) -> Vec<String> {
     text.lines()

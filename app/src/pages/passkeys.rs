@@ -8,6 +8,7 @@ use crate::api::passkeys::{
 };
 use crate::components::browser::{clear_inputs, input_value, use_hydrated};
 use crate::components::errors::{FieldError, FormAlert, Notice, general_message};
+use crate::components::fields::when;
 use crate::components::guard::RequireSignIn;
 use crate::components::reauth::{ReauthPrompt, needs_reauth};
 use crate::components::webauthn;
@@ -20,11 +21,6 @@ use leptos_meta::Title;
 enum Change {
     Add(String),
     Delete(String),
-}
-
-/// `2026-11-23 14:05` of an RFC 3339 time (UTC).
-fn when(at: &str) -> String {
-    at.get(..16).unwrap_or(at).replace('T', " ")
 }
 
 async fn add(name: String) -> Result<PasskeyView, ApiError> {

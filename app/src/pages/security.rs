@@ -109,6 +109,12 @@ pub fn SecurityPage() -> impl IntoView {
                         <a class="button" href=download_href(&list) download="recovery-codes.txt">"Download"</a>
                     </div>
                 }.into_any())}
+                <h2>"Sign-in protection"</h2>
+                <ul class="links">
+                    <li><a href="/trusted">"Trusted devices and networks"</a></li>
+                    <li><a href="/login-attempts">"Recent sign-ins"</a></li>
+                    <li><a href="/ip-whitelist">"Allowed addresses"</a></li>
+                </ul>
                 {move || waiting.get().map(|c| view! {
                     <ReauthPrompt
                         reason="Changing your second factor needs your password again."
