@@ -22,6 +22,48 @@ pub fn needs_reauth(e: &ApiError) -> bool {
     e.error == "reauthentication_required"
 }
 
+/// What a page does with the answer to a change it sent: reload its data on success, keep
+/// the change for after "confirm it is you" when the server asks for that, show other errors.
+pub fn settle<C: Send + Sync + 'static>(
+    result: Result<(), ApiError>,
+    change: C,
+    version: RwSignal<u32>,
+    waiting: RwSignal<Option<C>>,
+    error: ErrorSignal,
+) {
+    match result {
+        Ok(()) => version.update(|v| *v += 1),
+        Err(e) if needs_reauth(&e) => waiting.set(Some(change)),
+        Err(e) => error.set(Some(e)),
+    }
+}
+
+/// The prompt for a change [`settle`] kept, while there is one; confirmed, the change is sent
+/// again through `retry`.
+#[component]
+pub fn ReauthThenRetry<C: Clone + Send + Sync + 'static>(
+    waiting: RwSignal<Option<C>>,
+    reason: &'static str,
+    #[prop(default = "Confirm")] action: &'static str,
+    retry: Callback<C>,
+) -> impl IntoView {
+    move || {
+        waiting.get().map(|c| {
+            view! {
+                <ReauthPrompt
+                    reason
+                    action
+                    on_confirmed=Callback::new(move |()| {
+                        waiting.set(None);
+                        retry.run(c.clone());
+                    })
+                    on_cancel=Callback::new(move |()| waiting.set(None))
+                />
+            }
+        })
+    }
+}
+
 #[component]
 pub fn ReauthPrompt(
     /// Why: "Changing your email needs your password again."

@@ -8,7 +8,7 @@ use crate::components::browser::{textarea_value, use_hydrated};
 use crate::components::errors::{FormAlert, Notice, general_message};
 use crate::components::fields::{LinesField, lines_of};
 use crate::components::guard::RequireSignIn;
-use crate::components::reauth::{ReauthPrompt, needs_reauth};
+use crate::components::reauth::{ReauthThenRetry, needs_reauth};
 use leptos::html::Textarea;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -72,16 +72,11 @@ fn WhitelistForm(list: Vec<String>) -> impl IntoView {
             <Notice text=notice />
             <button type="submit" class="primary" disabled=move || save.pending().get() || !hydrated.get()>"Save"</button>
         </form>
-        {move || waiting.get().map(|list| view! {
-            <ReauthPrompt
-                reason="Changing who may sign in as you needs you to confirm it is you."
-                action="Confirm and save"
-                on_confirmed=Callback::new(move |()| {
-                    waiting.set(None);
-                    send(list.clone());
-                })
-                on_cancel=Callback::new(move |()| waiting.set(None))
-            />
-        }.into_any())}
+        <ReauthThenRetry
+            waiting
+            reason="Changing who may sign in as you needs you to confirm it is you."
+            action="Confirm and save"
+            retry=Callback::new(send)
+        />
     }
 }

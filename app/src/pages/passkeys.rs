@@ -10,7 +10,7 @@ use crate::components::browser::{clear_inputs, input_value, use_hydrated};
 use crate::components::errors::{FieldError, FormAlert, Notice, general_message};
 use crate::components::fields::when;
 use crate::components::guard::RequireSignIn;
-use crate::components::reauth::{ReauthPrompt, needs_reauth};
+use crate::components::reauth::{ReauthThenRetry, settle};
 use crate::components::webauthn;
 use leptos::html::Input;
 use leptos::prelude::*;
@@ -51,11 +51,7 @@ pub fn PasskeysPage() -> impl IntoView {
                     .await
                     .map(|()| notice.set(Some("Passkey deleted."))),
             };
-            match result {
-                Ok(()) => version.update(|v| *v += 1),
-                Err(e) if needs_reauth(&e) => waiting.set(Some(c)),
-                Err(e) => error.set(Some(e)),
-            }
+            settle(result, c, version, waiting, error);
         }
     });
     let run = move |c: Change| {
@@ -106,17 +102,11 @@ pub fn PasskeysPage() -> impl IntoView {
                 </form>
                 <FormAlert error fields=&["name"] />
                 <Notice text=notice />
-                {move || waiting.get().map(|c| view! {
-                    <ReauthPrompt
-                        reason="Adding or deleting a passkey needs you to confirm it is you."
-                        action="Confirm"
-                        on_confirmed=Callback::new(move |()| {
-                            waiting.set(None);
-                            run(c.clone());
-                        })
-                        on_cancel=Callback::new(move |()| waiting.set(None))
-                    />
-                }.into_any())}
+                <ReauthThenRetry
+                    waiting
+                    reason="Adding or deleting a passkey needs you to confirm it is you."
+                    retry=Callback::new(run)
+                />
             </section>
         </RequireSignIn>
     }

@@ -10,7 +10,7 @@ use crate::api::security_types::{TotpEnrolmentBody, TwoFactorInfo};
 use crate::components::browser::input_value;
 use crate::components::errors::{FieldError, FormAlert, Notice, general_message};
 use crate::components::guard::RequireSignIn;
-use crate::components::reauth::{ReauthPrompt, needs_reauth};
+use crate::components::reauth::{ReauthThenRetry, settle};
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -63,11 +63,7 @@ pub fn SecurityPage() -> impl IntoView {
                     .await
                     .map(|r| codes.set(Some(r.codes))),
             };
-            match result {
-                Ok(()) => version.update(|v| *v += 1),
-                Err(e) if needs_reauth(&e) => waiting.set(Some(c)),
-                Err(e) => error.set(Some(e)),
-            }
+            settle(result, c, version, waiting, error);
         }
     });
     let run = move |c: Change| {
@@ -115,17 +111,11 @@ pub fn SecurityPage() -> impl IntoView {
                     <li><a href="/login-attempts">"Recent sign-ins"</a></li>
                     <li><a href="/ip-whitelist">"Allowed addresses"</a></li>
                 </ul>
-                {move || waiting.get().map(|c| view! {
-                    <ReauthPrompt
-                        reason="Changing your second factor needs your password again."
-                        action="Confirm"
-                        on_confirmed=Callback::new(move |()| {
-                            waiting.set(None);
-                            run(c);
-                        })
-                        on_cancel=Callback::new(move |()| waiting.set(None))
-                    />
-                }.into_any())}
+                <ReauthThenRetry
+                    waiting
+                    reason="Changing your second factor needs you to confirm it is you."
+                    retry=Callback::new(run)
+                />
             </section>
         </RequireSignIn>
     }

@@ -8,7 +8,7 @@ use crate::components::browser::{clear_inputs, input_value, use_hydrated};
 use crate::components::errors::{FormAlert, Notice, general_message};
 use crate::components::fields::{TextField, when};
 use crate::components::guard::RequireSignIn;
-use crate::components::reauth::{ReauthPrompt, needs_reauth};
+use crate::components::reauth::{ReauthThenRetry, settle};
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -41,11 +41,7 @@ pub fn TrustedPage() -> impl IntoView {
                     .await
                     .map(|()| notice.set(Some("Removed."))),
             };
-            match result {
-                Ok(()) => version.update(|v| *v += 1),
-                Err(e) if needs_reauth(&e) => waiting.set(Some(c)),
-                Err(e) => error.set(Some(e)),
-            }
+            settle(result, c, version, waiting, error);
         }
     });
     let run = move |c: Change| {
@@ -125,17 +121,11 @@ pub fn TrustedPage() -> impl IntoView {
                 </form>
                 <FormAlert error fields=&["cidr", "label"] />
                 <Notice text=notice />
-                {move || waiting.get().map(|c| view! {
-                    <ReauthPrompt
-                        reason="Trusting a network weakens the second factor: confirm it is you."
-                        action="Confirm"
-                        on_confirmed=Callback::new(move |()| {
-                            waiting.set(None);
-                            run(c.clone());
-                        })
-                        on_cancel=Callback::new(move |()| waiting.set(None))
-                    />
-                }.into_any())}
+                <ReauthThenRetry
+                    waiting
+                    reason="Trusting a network weakens the second factor: confirm it is you."
+                    retry=Callback::new(run)
+                />
             </section>
         </RequireSignIn>
     }
