@@ -55,7 +55,7 @@ fn credentials() -> Result<JsValue, PasskeyError> {
     Ok(container)
 }
 
-/// Calls a static method of `PublicKeyCredential`; `None` when the browser lacks it.
+/// A static method of `PublicKeyCredential`, with its receiver; `None` when the browser lacks it.
 fn static_method(name: &str) -> Option<(JsValue, Function)> {
     let pkc = Reflect::get(&window(), &"PublicKeyCredential".into()).ok()?;
     let f = Reflect::get(&pkc, &name.into())
