@@ -210,6 +210,16 @@ async fn cookie_session_with_origin_checks(db: Db) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
+    // The "not found" page is rendered like any page: the top bar knows who is signed in.
+    let res = s
+        .request(Method::GET, "/no-such-page")
+        .header("cookie", &jar)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("Signed in as"), "{page}");
     let patch = |origin: Option<String>| {
         let mut r = s
             .request(Method::PATCH, "/api/v01/me")
