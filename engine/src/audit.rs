@@ -104,6 +104,7 @@ impl Engine {
         filter: AuditFilter,
     ) -> Result<Vec<AuditEvent>> {
         p.require_admin()?;
+        self.require_module("admin_events")?;
         let rows = self.store().audit_events(&filter).await?;
         Ok(rows
             .into_iter()

@@ -61,6 +61,21 @@ pub(crate) fn from_unix_ms(ms: i64) -> DateTime<Utc> {
 }
 
 /// RFC 3339 UTC, seconds precision, as the API uses everywhere.
+/// An optional RFC 3339 time from a client (blank counts as absent); `field` names it when
+/// it is not one.
+pub fn parse_time(field: &str, raw: Option<&str>) -> crate::Result<Option<DateTime<Utc>>> {
+    raw.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            DateTime::parse_from_rfc3339(t)
+                .map(|d| d.to_utc())
+                .map_err(|_| {
+                    crate::Error::invalid(field, "an RFC 3339 time like 2027-01-31T12:00:00Z")
+                })
+        })
+        .transpose()
+}
+
 pub fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

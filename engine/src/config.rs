@@ -13,6 +13,7 @@ pub struct Config {
     pub tokens: TokensConfig,
     pub smtp: SmtpConfig,
     pub workflows: WorkflowsConfig,
+    pub callbacks: CallbacksConfig,
     pub secrets: SecretsConfig,
     pub password: PasswordConfig,
     pub bootstrap: BootstrapConfig,
@@ -142,6 +143,15 @@ impl Default for WorkflowsConfig {
             retry_delay: Duration::from_secs(2),
         }
     }
+}
+
+/// The users' callback URLs (`/me/callbacks`).
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct CallbacksConfig {
+    /// Allows callbacks to private (10/8, 172.16/12, 192.168/16, fc00::/7) and link-local
+    /// addresses. Off by default: a callback must not be a way into the internal network.
+    pub allow_private_targets: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

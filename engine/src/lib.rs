@@ -13,25 +13,31 @@ pub mod store;
 pub mod tokens;
 
 mod bootstrap;
+mod callbacks;
 mod login;
+mod m2m;
 mod passkeys;
 mod principal;
 mod protection;
 mod reset;
+mod session_list;
 mod sessions;
 mod trusted;
 mod two_factor;
 mod users;
 mod workflows;
 
+pub use callbacks::{CALLBACK_EVENTS, Callback, CallbackInput, CallbackTest, EVENT_HEADER};
 pub use clock::{Clock, Entropy, ManualClock, OsEntropy, SystemClock};
 pub use config::Config;
 pub use error::{Error, Result};
 pub use login::{LoginInput, LoginOutcome, SignedIn};
+pub use m2m::{M2M_PREFIX, M2mToken};
 pub use passkeys::{Ceremony, PasskeyInfo};
 pub use principal::{Principal, RequestMeta};
 pub use protection::LoginAttempt;
 pub use reset::ResetRequest;
+pub use session_list::SessionInfo;
 pub use sessions::Tokens;
 pub use trusted::{Trusted, TrustedDevice, TrustedLocation};
 pub use two_factor::{SecondFactor, SecondFactorInput, TotpEnrolment, TwoFactorStatus};
@@ -200,6 +206,15 @@ impl Engine {
         self.rebuild_relying_party(&settings);
         *self.0.settings.write().unwrap_or_else(|p| p.into_inner()) = settings;
         self.0.settings_version.store(version, Ordering::SeqCst);
+    }
+
+    /// A disabled module's endpoints and server functions answer 404, as if they did not exist.
+    pub(crate) fn require_module(&self, module: &str) -> Result<()> {
+        if self.settings().module_enabled(module) {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
     }
 
     /// The product name in mails: the `label` setting, or APIO.

@@ -167,6 +167,7 @@ impl Engine {
         code: Option<&str>,
         meta: &RequestMeta,
     ) -> Result<()> {
+        let session = p.session()?;
         let password = normalize("password", password)?;
         let user = self.current_user(p).await?;
         let verified = self
@@ -192,7 +193,7 @@ impl Engine {
             return Err(Error::InvalidCredentials);
         }
         self.store()
-            .mark_authenticated(&p.session_id, self.now_ms())
+            .mark_authenticated(session, self.now_ms())
             .await?;
         self.audit(Event::new("reauth", "success").actor(p).ip(meta))
             .await;

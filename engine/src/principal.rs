@@ -27,7 +27,10 @@ impl RequestMeta {
 pub struct Principal {
     pub user_id: String,
     pub username: String,
+    /// Empty for an M2M token, which has no session.
     pub session_id: String,
+    /// Authenticated by the user's M2M token rather than a session's access token.
+    pub m2m: bool,
     pub roles: Vec<String>,
     pub amr: Vec<String>,
     /// The user must change the password before anything else.
@@ -45,6 +48,15 @@ impl Principal {
             return Err(Error::PasswordChangeRequired);
         }
         Ok(())
+    }
+
+    /// The caller's session, for what only a session can do (re-authenticate, register a
+    /// passkey): an M2M token cannot prove a recent authentication.
+    pub fn session(&self) -> Result<&str> {
+        if self.m2m {
+            return Err(Error::Forbidden);
+        }
+        Ok(&self.session_id)
     }
 
     pub fn require_admin(&self) -> Result<()> {

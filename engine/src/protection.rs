@@ -85,6 +85,7 @@ pub(crate) fn parse_nets(field: &str, entries: &[String]) -> Result<Vec<IpNet>> 
 impl Engine {
     pub async fn ip_whitelist(&self, p: &Principal) -> Result<Vec<String>> {
         p.require_active()?;
+        self.require_module("ip_whitelist")?;
         let user = self.current_user(p).await?;
         Ok(serde_json::from_str(&user.ip_whitelist).unwrap_or_default())
     }
@@ -98,6 +99,7 @@ impl Engine {
         meta: &RequestMeta,
     ) -> Result<Vec<String>> {
         p.require_active()?;
+        self.require_module("ip_whitelist")?;
         let nets = parse_nets("ip_whitelist", entries)?;
         self.require_recent_auth(p).await?;
         if !nets.is_empty() && !nets.iter().any(|n| n.contains(&meta.ip)) {
@@ -129,6 +131,7 @@ impl Engine {
     /// The caller's last login attempts, without the reasons.
     pub async fn own_login_attempts(&self, p: &Principal) -> Result<Vec<LoginAttempt>> {
         p.require_active()?;
+        self.require_module("login_attempts")?;
         let rows = self
             .store()
             .login_attempts(&p.user_id, OWN_ATTEMPTS)
@@ -149,6 +152,7 @@ impl Engine {
         username: &str,
     ) -> Result<Vec<LoginAttempt>> {
         p.require_admin()?;
+        self.require_module("admin_users")?;
         let user = self.user_row(username).await?;
         let rows = self
             .store()
@@ -165,6 +169,7 @@ impl Engine {
         meta: &RequestMeta,
     ) -> Result<()> {
         p.require_admin()?;
+        self.require_module("admin_users")?;
         let user = self.user_row(username).await?;
         self.store().unlock_user(&user.id, self.now_ms()).await?;
         self.audit(

@@ -23,6 +23,8 @@ pub struct Tokens {
     pub session_id: String,
     /// Seconds until the access token expires.
     pub expires_in: u64,
+    /// The user's live M2M token, carried by a login answer (`token`), never by a refresh.
+    pub m2m_token: Option<String>,
 }
 
 impl Engine {
@@ -69,6 +71,7 @@ impl Engine {
             refresh_token: refresh,
             session_id,
             expires_in: cfg.access_ttl.as_secs(),
+            m2m_token: self.live_m2m_token(user),
         })
     }
 
@@ -116,6 +119,7 @@ impl Engine {
             user_id: claims.sub,
             username: claims.username,
             session_id: claims.sid,
+            m2m: false,
             roles: claims.roles,
             amr: claims.amr,
             pwd_change: claims.pwd_change,
@@ -229,6 +233,7 @@ impl Engine {
             refresh_token,
             session_id: f.session_id.clone(),
             expires_in: self.config().tokens.access_ttl.as_secs(),
+            m2m_token: None,
         })
     }
 
@@ -249,7 +254,7 @@ impl Engine {
     }
 
     /// Revokes a session here and (through the store) on every instance.
-    async fn end_session(
+    pub(crate) async fn end_session(
         &self,
         session_id: &str,
         user_id: &str,
@@ -283,20 +288,21 @@ impl Engine {
         }
     }
 
-    /// Ends every session of a user but `keep`.
+    /// Ends every session of a user but `keep`; how many ended.
     pub(crate) async fn end_user_sessions(
         &self,
         user_id: &str,
         keep: Option<&str>,
         reason: &str,
-    ) -> Result<()> {
+    ) -> Result<usize> {
         let now = self.now_ms();
         let ids = self
             .store()
             .revoke_user_sessions(user_id, keep, reason, now, self.revocation_horizon(now))
             .await?;
+        let count = ids.len();
         self.mark_revoked(ids);
-        Ok(())
+        Ok(count)
     }
 
     fn mark_revoked(&self, ids: impl IntoIterator<Item = String>) {
@@ -317,7 +323,7 @@ impl Engine {
     pub(crate) async fn require_recent_auth(&self, p: &Principal) -> Result<()> {
         let session = self
             .store()
-            .session(&p.session_id)
+            .session(p.session()?)
             .await?
             .ok_or(Error::InvalidToken)?;
         if session.revoked_at.is_some() {

@@ -151,6 +151,13 @@ impl Settings {
                 return Err(Error::invalid("modules", format!("{m:?} is listed twice")));
             }
         }
+        // Without it no admin could ever turn a module back on (its endpoints would be 404).
+        if !self.module_enabled("admin_settings") {
+            return Err(Error::invalid(
+                "modules",
+                "admin_settings cannot be disabled: it is where modules are turned back on",
+            ));
+        }
         template_name("welcome_mail_template", &self.welcome_mail_template)?;
         template_name(
             "reset_password_mail_template",
@@ -413,6 +420,7 @@ mod tests {
         );
         assert_eq!(field(json!({"no_such_setting": 1})), "no_such_setting");
         assert_eq!(field(json!({"modules": ["profile", "games"]})), "modules");
+        assert_eq!(field(json!({"modules": ["profile"]})), "modules");
         assert_eq!(
             field(json!({"allowed_origins": ["null"]})),
             "allowed_origins"

@@ -59,6 +59,7 @@ fn network_of(ip: IpAddr) -> IpNet {
 impl Engine {
     pub async fn trusted(&self, p: &Principal) -> Result<Trusted> {
         p.require_active()?;
+        self.require_module("trusted")?;
         let devices = self.store().devices(&p.user_id, self.now_ms()).await?;
         let locations = self.store().locations(&p.user_id).await?;
         Ok(Trusted {
@@ -92,6 +93,7 @@ impl Engine {
         meta: &RequestMeta,
     ) -> Result<TrustedLocation> {
         p.require_active()?;
+        self.require_module("trusted")?;
         let net = parse_net(cidr)
             .ok_or_else(|| Error::invalid("cidr", "an IPv4 or IPv6 address or CIDR"))?;
         let label = clean_label("label", label)?;
@@ -136,6 +138,7 @@ impl Engine {
     /// Removes one of the caller's trusted devices or locations.
     pub async fn delete_trusted(&self, p: &Principal, id: &str, meta: &RequestMeta) -> Result<()> {
         p.require_active()?;
+        self.require_module("trusted")?;
         if !self.store().delete_trusted(&p.user_id, id).await? {
             return Err(Error::NotFound);
         }

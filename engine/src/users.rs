@@ -38,6 +38,10 @@ pub struct User {
     pub two_factor_forced_email: bool,
     pub locked_until: Option<DateTime<Utc>>,
     pub has_password: bool,
+    pub m2m_set: bool,
+    pub m2m_expires_at: Option<DateTime<Utc>>,
+    /// The M2M token itself: only in an admin's view of a `system` user.
+    pub m2m_token: Option<String>,
 }
 
 impl From<UserRow> for User {
@@ -49,6 +53,9 @@ impl From<UserRow> for User {
             registered_on: from_unix_ms(r.registered_on),
             locked_until: r.locked_until.map(from_unix_ms),
             has_password: r.password_hash.is_some(),
+            m2m_set: r.m2m_hash.is_some(),
+            m2m_expires_at: r.m2m_expires_at.map(from_unix_ms),
+            m2m_token: None,
             id: r.id,
             username: r.username,
             firstname: r.firstname,
@@ -271,6 +278,7 @@ impl Engine {
         meta: &RequestMeta,
     ) -> Result<User> {
         p.require_active()?;
+        self.require_module("profile")?;
         let mut row = self.current_user(p).await?;
         let old_email = row.email.clone();
         apply_profile(&mut row, changes)?;
@@ -335,6 +343,7 @@ impl Engine {
 
     pub async fn list_users(&self, p: &Principal, q: &str, page: u32) -> Result<UserPage> {
         p.require_admin()?;
+        self.require_module("admin_users")?;
         let page = i64::from(page.max(1));
         let (rows, total) = self
             .store()
@@ -346,9 +355,19 @@ impl Engine {
         })
     }
 
+    /// A user as admins see it; the M2M token itself only for `system` users.
     pub async fn get_user(&self, p: &Principal, username: &str) -> Result<User> {
         p.require_admin()?;
-        Ok(self.user_view(self.user_row(username).await?))
+        self.require_module("admin_users")?;
+        let row = self.user_row(username).await?;
+        let token = match row.system != 0 {
+            true => self.m2m_of(&row, true)?.and_then(|m| m.token),
+            false => None,
+        };
+        Ok(User {
+            m2m_token: token,
+            ..self.user_view(row)
+        })
     }
 
     pub(crate) async fn user_row(&self, username: &str) -> Result<UserRow> {
@@ -365,6 +384,7 @@ impl Engine {
         meta: &RequestMeta,
     ) -> Result<User> {
         p.require_admin()?;
+        self.require_module("admin_users")?;
         let row = self.insert_user(input).await?;
         self.audit(
             Event::new("user_created", "success")
@@ -423,6 +443,10 @@ impl Engine {
             totp_secret_enc: None,
             totp_pending_enc: None,
             totp_last_step: None,
+            m2m_hash: None,
+            m2m_token_enc: None,
+            m2m_expires_at: None,
+            callbacks: "[]".into(),
         };
         apply_admin_changes(&mut row, &input.changes)?;
         self.store()
@@ -442,6 +466,8 @@ impl Engine {
                 roles: row.roles.clone(),
                 properties: row.properties.clone(),
                 force_change_password: row.force_change_password != 0,
+                disabled: row.disabled != 0,
+                two_factor_forced_email: row.two_factor_forced_email != 0,
                 now,
             })
             .await?;
@@ -456,6 +482,7 @@ impl Engine {
         meta: &RequestMeta,
     ) -> Result<User> {
         p.require_admin()?;
+        self.require_module("admin_users")?;
         let mut row = self.user_row(username).await?;
         let was_disabled = row.disabled != 0;
         apply_admin_changes(&mut row, changes)?;
@@ -490,6 +517,7 @@ impl Engine {
         meta: &RequestMeta,
     ) -> Result<()> {
         p.require_admin()?;
+        self.require_module("admin_users")?;
         let row = self.user_row(username).await?;
         if row.id == p.user_id {
             return Err(Error::Conflict("you cannot delete yourself".into()));

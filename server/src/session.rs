@@ -88,7 +88,7 @@ pub fn bearer(parts: &Parts) -> Option<Result<&str, HttpError>> {
     )
 }
 
-/// The authenticated caller: a Bearer access token, or the UI's session cookie.
+/// The authenticated caller: a Bearer access token or M2M token, or the UI's session cookie.
 pub struct Caller(pub Principal);
 
 impl FromRequestParts<AppState> for Caller {
@@ -96,7 +96,12 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, HttpError> {
         if let Some(token) = bearer(parts) {
-            return Ok(Caller(state.engine.authenticate(token?)?));
+            let token = token?.to_string();
+            if token.starts_with(engine::M2M_PREFIX) {
+                let Meta(meta) = Meta::from_request_parts(parts, state).await?;
+                return Ok(Caller(state.engine.authenticate_m2m(&token, &meta).await?));
+            }
+            return Ok(Caller(state.engine.authenticate(&token)?));
         }
         parts
             .extensions

@@ -1,5 +1,6 @@
 //! Engine results into wire types; used by both doors.
 
+use super::account_types::*;
 use super::passkey_types::*;
 use super::security_types::*;
 use super::types::*;
@@ -12,8 +13,9 @@ pub fn profile(u: engine::User, admin_view: bool) -> Profile {
             option: u.two_factor_option,
         },
         m2m_token: M2mStatus {
-            set: false,
-            expires_at: None,
+            set: u.m2m_set,
+            expires_at: u.m2m_expires_at.map(rfc3339),
+            token: u.m2m_token,
         },
         disabled: admin_view.then_some(u.disabled),
         locked_until: if admin_view {
@@ -172,7 +174,7 @@ pub fn tokens(t: engine::Tokens, device_token: Option<String>) -> TokenResponse 
     TokenResponse {
         access_token: t.access_token,
         refresh_token: t.refresh_token,
-        token: None,
+        token: t.m2m_token,
         device_token,
     }
 }
@@ -265,5 +267,53 @@ pub fn passkey(p: engine::PasskeyInfo) -> PasskeyView {
         name: p.name,
         created_at: rfc3339(p.created_at),
         last_used_at: p.last_used_at.map(rfc3339),
+    }
+}
+
+pub fn m2m_token(t: engine::M2mToken) -> M2mTokenView {
+    M2mTokenView {
+        token: t.token,
+        expires_at: t.expires_at.map(rfc3339),
+    }
+}
+
+pub fn sessions(list: Vec<engine::SessionInfo>) -> Vec<SessionView> {
+    list.into_iter()
+        .map(|s| SessionView {
+            id: s.id,
+            created_at: rfc3339(s.created_at),
+            last_used_at: rfc3339(s.last_used_at),
+            ip: s.ip,
+            user_agent: s.user_agent,
+            current: s.current,
+        })
+        .collect()
+}
+
+pub fn callbacks(list: Vec<engine::Callback>) -> Vec<CallbackView> {
+    list.into_iter()
+        .map(|c| CallbackView {
+            url: c.url,
+            events: c.events,
+            has_secret: c.has_secret,
+        })
+        .collect()
+}
+
+pub fn callback_inputs(list: Vec<CallbackSet>) -> Vec<engine::CallbackInput> {
+    list.into_iter()
+        .map(|c| engine::CallbackInput {
+            url: c.url,
+            events: c.events,
+            secret: c.secret,
+        })
+        .collect()
+}
+
+pub fn callback_test(t: engine::CallbackTest) -> CallbackTestResult {
+    CallbackTestResult {
+        ok: t.ok,
+        status: t.status,
+        error: t.error,
     }
 }

@@ -1,5 +1,6 @@
 //! The wire types, the error, and the server functions: thin calls into the engine.
 
+pub mod account_types;
 pub mod admin;
 pub mod auth;
 pub mod error;

@@ -65,6 +65,9 @@ pub struct TwoFactorStatus {
 pub struct M2mStatus {
     pub set: bool,
     pub expires_at: Option<String>,
+    /// Admin view of a `system` user only: the token itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
 }
 
 /// The signed-in user's profile (`GET /api/v01/me`), and a user as admins see it.

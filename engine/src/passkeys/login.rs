@@ -226,6 +226,7 @@ impl Engine {
 
     /// Starts a re-authentication with one of the caller's passkeys.
     pub async fn start_passkey_reauth(&self, p: &Principal) -> Result<Ceremony> {
+        p.session()?;
         let rp = self.webauthn()?;
         let rows = self.store().passkeys(&p.user_id).await?;
         if rows.is_empty() {
@@ -247,13 +248,14 @@ impl Engine {
         credential: &serde_json::Value,
         meta: &RequestMeta,
     ) -> Result<()> {
+        let session = p.session()?;
         let rp = self.webauthn()?;
         let answer: PublicKeyCredential = parse_credential(credential)?;
         let user = self.current_user(p).await?;
         let ceremony = self
             .take_ceremony(challenge_id, "reauth")
             .await?
-            .filter(|(c, _)| c.session_id.as_deref() == Some(p.session_id.as_str()));
+            .filter(|(c, _)| c.session_id.as_deref() == Some(session));
         let outcome = match ceremony {
             None => Err("unknown_challenge"),
             Some((_, false)) => Err("expired_challenge"),
@@ -273,7 +275,7 @@ impl Engine {
             return Err(Error::InvalidCredentials);
         }
         self.store()
-            .mark_authenticated(&p.session_id, self.now_ms())
+            .mark_authenticated(session, self.now_ms())
             .await?;
         self.audit(
             Event::new("reauth", "success")

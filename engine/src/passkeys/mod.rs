@@ -234,6 +234,7 @@ impl Engine {
 
     pub async fn passkeys(&self, p: &Principal) -> Result<Vec<PasskeyInfo>> {
         p.require_active()?;
+        self.require_module("passkeys")?;
         let rows = self.store().passkeys(&p.user_id).await?;
         Ok(rows.iter().map(PasskeyInfo::from).collect())
     }
@@ -246,6 +247,7 @@ impl Engine {
         meta: &RequestMeta,
     ) -> Result<PasskeyInfo> {
         p.require_active()?;
+        self.require_module("passkeys")?;
         let name = clean_name(name)?;
         if !self.store().rename_passkey(&p.user_id, id, &name).await? {
             return Err(Error::NotFound);
@@ -266,6 +268,7 @@ impl Engine {
 
     pub async fn delete_passkey(&self, p: &Principal, id: &str, meta: &RequestMeta) -> Result<()> {
         p.require_active()?;
+        self.require_module("passkeys")?;
         self.require_recent_auth(p).await?;
         if !self.store().delete_passkey(&p.user_id, id).await? {
             return Err(Error::NotFound);

@@ -29,6 +29,7 @@ fn display_name(user: &UserRow) -> String {
 impl Engine {
     pub async fn start_passkey_registration(&self, p: &Principal, name: &str) -> Result<Ceremony> {
         p.require_active()?;
+        self.require_module("passkeys")?;
         let rp = self.webauthn()?;
         self.require_recent_auth(p).await?;
         let name = clean_name(name)?;
@@ -76,6 +77,7 @@ impl Engine {
         meta: &RequestMeta,
     ) -> Result<PasskeyInfo> {
         p.require_active()?;
+        self.require_module("passkeys")?;
         let rp = self.webauthn()?;
         let answer: RegisterPublicKeyCredential = parse_credential(credential)?;
         let ceremony = self

@@ -164,6 +164,26 @@ impl Store {
         .await?)
     }
 
+    /// The user's sessions that can still refresh: not revoked, not past their lifetime, used
+    /// since `active_since`; most recently used first.
+    pub async fn live_sessions(
+        &self,
+        user_id: &str,
+        now: i64,
+        active_since: i64,
+    ) -> Result<Vec<SessionRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, user_id, created_at, last_used_at, expires_at, auth_at, amr, ip, \
+             user_agent, revoked_at FROM sessions WHERE user_id = $1 AND revoked_at IS NULL \
+             AND expires_at > $2 AND last_used_at > $3 ORDER BY last_used_at DESC, id",
+        )
+        .bind(user_id)
+        .bind(now)
+        .bind(active_since)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     pub async fn mark_authenticated(&self, id: &str, now: i64) -> Result<()> {
         sqlx::query("UPDATE sessions SET auth_at = $2 WHERE id = $1 AND revoked_at IS NULL")
             .bind(id)

@@ -6,7 +6,7 @@ const USER_COLUMNS: &str = "id, username, password_hash, firstname, lastname, mo
     system, profile, ui_profile, registered_on, language, timezone, roles, properties, idp, \
     disabled, force_change_password, two_factor_option, two_factor_forced_email, \
     failed_logins, locked_until, updated_at, ip_whitelist, totp_secret_enc, totp_pending_enc, \
-    totp_last_step";
+    totp_last_step, m2m_hash, m2m_token_enc, m2m_expires_at, callbacks";
 
 #[derive(Debug, Clone, FromRow)]
 pub struct UserRow {
@@ -37,6 +37,10 @@ pub struct UserRow {
     pub totp_secret_enc: Option<String>,
     pub totp_pending_enc: Option<String>,
     pub totp_last_step: Option<i64>,
+    pub m2m_hash: Option<String>,
+    pub m2m_token_enc: Option<String>,
+    pub m2m_expires_at: Option<i64>,
+    pub callbacks: String,
 }
 
 pub struct NewUser {
@@ -55,6 +59,8 @@ pub struct NewUser {
     pub roles: String,
     pub properties: String,
     pub force_change_password: bool,
+    pub disabled: bool,
+    pub two_factor_forced_email: bool,
     pub now: i64,
 }
 
@@ -94,6 +100,47 @@ impl Store {
             .await?)
     }
 
+    pub async fn user_by_m2m_hash(&self, hash: &str) -> Result<Option<UserRow>> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE m2m_hash = $1");
+        Ok(sqlx::query_as(&sql)
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Sets (all three `Some`) or removes (all `None`) the user's M2M token.
+    pub async fn set_m2m_token(
+        &self,
+        id: &str,
+        hash: Option<&str>,
+        sealed: Option<&str>,
+        expires_at: Option<i64>,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE users SET m2m_hash = $2, m2m_token_enc = $3, m2m_expires_at = $4, \
+             updated_at = $5 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(hash)
+        .bind(sealed)
+        .bind(expires_at)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn set_callbacks(&self, id: &str, json: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE users SET callbacks = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(json)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn count_users(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(&self.pool)
@@ -131,8 +178,9 @@ impl Store {
         let result = sqlx::query(
             "INSERT INTO users (id, username, password_hash, firstname, lastname, mobile, email, \
              system, profile, ui_profile, registered_on, language, timezone, roles, properties, \
-             force_change_password, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $11)",
+             force_change_password, disabled, two_factor_forced_email, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
+             $18, $11)",
         )
         .bind(&u.id)
         .bind(&u.username)
@@ -150,6 +198,8 @@ impl Store {
         .bind(&u.roles)
         .bind(&u.properties)
         .bind(flag(u.force_change_password))
+        .bind(flag(u.disabled))
+        .bind(flag(u.two_factor_forced_email))
         .execute(&self.pool)
         .await;
         match result {

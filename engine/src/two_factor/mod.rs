@@ -379,6 +379,7 @@ impl Engine {
 
     pub async fn two_factor_status(&self, p: &Principal) -> Result<TwoFactorStatus> {
         p.require_active()?;
+        self.require_module("security")?;
         let user = self.current_user(p).await?;
         Ok(TwoFactorStatus {
             option: self.required_option(&user).unwrap_or("none").into(),
@@ -399,6 +400,7 @@ impl Engine {
         meta: &RequestMeta,
     ) -> Result<()> {
         p.require_active()?;
+        self.require_module("security")?;
         if !OPTIONS.contains(&option) {
             return Err(Error::invalid("option", "one of none, email, totp"));
         }

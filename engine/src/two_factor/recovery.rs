@@ -30,6 +30,7 @@ impl Engine {
         meta: &RequestMeta,
     ) -> Result<Vec<String>> {
         p.require_active()?;
+        self.require_module("security")?;
         self.require_recent_auth(p).await?;
         let user = self.current_user(p).await?;
         if !self.has_second_factor(&user) {

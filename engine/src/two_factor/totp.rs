@@ -69,6 +69,7 @@ impl Engine {
     /// code from it confirms it.
     pub async fn start_totp_enrolment(&self, p: &Principal) -> Result<TotpEnrolment> {
         p.require_active()?;
+        self.require_module("security")?;
         let Some(issuer) = self.settings().totp_issuer.clone() else {
             return Err(Error::invalid(
                 "option",
@@ -100,6 +101,7 @@ impl Engine {
     /// Confirms the pending enrolment with a code from the app: TOTP becomes the option.
     pub async fn confirm_totp(&self, p: &Principal, code: &str, meta: &RequestMeta) -> Result<()> {
         p.require_active()?;
+        self.require_module("security")?;
         let user = self.current_user(p).await?;
         let Some(pending) = user.totp_pending_enc.as_deref() else {
             return Err(Error::invalid(

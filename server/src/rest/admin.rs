@@ -140,14 +140,8 @@ pub async fn events(
     AdminCaller(p): AdminCaller,
     Query(q): Query<EventQuery>,
 ) -> HttpResult<Json<Vec<AuditEventView>>> {
-    let since = match q.since.as_deref() {
-        Some(t) => Some(
-            chrono::DateTime::parse_from_rfc3339(t)
-                .map_err(|_| crate::error::HttpError::invalid("since", "since: an RFC 3339 time"))?
-                .timestamp_millis(),
-        ),
-        None => None,
-    };
+    let since =
+        engine::clock::parse_time("since", q.since.as_deref())?.map(|t| t.timestamp_millis());
     let filter = engine::store::AuditFilter {
         username: q.user,
         kind: q.kind,

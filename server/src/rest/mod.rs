@@ -2,11 +2,14 @@
 
 mod admin;
 mod auth;
+mod callbacks;
 mod health;
+mod m2m;
 mod mail;
 mod me;
 mod passkeys;
 mod security;
+mod sessions;
 
 use crate::AppState;
 use axum::Router;
@@ -54,6 +57,11 @@ pub fn routes() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(me::get, me::patch))
         .routes(routes!(me::password))
         .routes(routes!(me::reauth))
+        .routes(routes!(m2m::get_own, m2m::put_own, m2m::delete_own))
+        .routes(routes!(sessions::list, sessions::end_others))
+        .routes(routes!(sessions::end_one))
+        .routes(routes!(callbacks::get, callbacks::put))
+        .routes(routes!(callbacks::test))
         .routes(routes!(passkeys::login_start))
         .routes(routes!(passkeys::login_finish))
         .routes(routes!(passkeys::list))
@@ -79,6 +87,8 @@ pub fn routes() -> (Router<AppState>, OpenApiDoc) {
         ))
         .routes(routes!(admin::login_attempts))
         .routes(routes!(admin::unlock))
+        .routes(routes!(m2m::put_user, m2m::delete_user))
+        .routes(routes!(sessions::end_user))
         .routes(routes!(admin::events))
         .routes(routes!(mail::list))
         .routes(routes!(mail::get, mail::put, mail::delete))

@@ -206,10 +206,17 @@ impl TestServer {
     }
 
     pub async fn admin_token(&self) -> String {
-        self.login("admin", ADMIN_PASSWORD).await["access_token"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        self.access_token("admin", ADMIN_PASSWORD).await
+    }
+
+    /// The access token of a fresh login without a second factor.
+    pub async fn access_token(&self, username: &str, password: &str) -> String {
+        str_of(&self.login(username, password).await, "access_token").to_string()
+    }
+
+    /// The server's (manual) clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        engine::Clock::now(self.clock.as_ref())
     }
 
     /// Creates a user through the admin API and returns its username.
