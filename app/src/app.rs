@@ -3,9 +3,9 @@
 use crate::components::context::provide_app_context;
 use crate::components::top_bar::TopBar;
 use crate::pages::{
-    AdminMailTemplatesPage, AdminSettingsPage, ChangePasswordPage, ForgotPasswordPage, HomePage,
-    IpWhitelistPage, LoginAttemptsPage, LoginPage, NotFoundPage, PasskeysPage, ProfilePage,
-    SecurityPage, SetPasswordPage, TrustedPage,
+    AdminMailTemplatesPage, AdminSettingsPage, CallbacksPage, ChangePasswordPage,
+    ForgotPasswordPage, HomePage, IpWhitelistPage, LoginAttemptsPage, LoginPage, NotFoundPage,
+    PasskeysPage, ProfilePage, SecurityPage, SessionsPage, SetPasswordPage, TrustedPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -63,6 +63,8 @@ lazy_pages!(
     TrustedRoute => TrustedPage,
     LoginAttemptsRoute => LoginAttemptsPage,
     IpWhitelistRoute => IpWhitelistPage,
+    SessionsRoute => SessionsPage,
+    CallbacksRoute => CallbacksPage,
     AdminSettingsRoute => AdminSettingsPage,
     AdminMailTemplatesRoute => AdminMailTemplatesPage,
 );
@@ -94,6 +96,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/trusted") view={Lazy::<TrustedRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/login-attempts") view={Lazy::<LoginAttemptsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/ip-whitelist") view={Lazy::<IpWhitelistRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/sessions") view={Lazy::<SessionsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/callbacks") view={Lazy::<CallbacksRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/settings") view={Lazy::<AdminSettingsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/mail-templates") view={Lazy::<AdminMailTemplatesRoute>::new()} ssr=SsrMode::Async />
                 </Routes>

@@ -4,6 +4,8 @@
 // then email 2FA: the code step with "trust this device", and the next sign-in without a code,
 // the trusted devices and networks, recent sign-ins and allowed addresses pages;
 // then passkeys in Chromium's virtual authenticators: add, sign in (button, autofill), delete;
+// then the M2M token on the profile page (used by a plain HTTP client), the sessions page and
+// the callbacks page with a signed test event to a receiver of this test;
 // then TOTP: set up from the security page, sign in with a code from our own generator.
 // The tests run in order: each builds on the users the earlier ones set up.
 //
@@ -20,6 +22,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
 import { linkIn, startMailbox } from './mailbox.mjs';
 
@@ -49,7 +52,8 @@ const LAUNCH = {
 async function openBrowser() {
   // A plain launch: a fresh, temporary profile, so no cookie survives from an earlier run.
   const browser = await chromium.launch(LAUNCH);
-  const context = await browser.newContext();
+  // The M2M token's copy button writes to the clipboard; the test reads it back.
+  const context = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   page.setDefaultNavigationTimeout(30_000);
@@ -516,6 +520,101 @@ test('passkeys: add on the passkeys page, sign in with the button and by autofil
       await bare.close();
     });
   } finally {
+    await browser.close();
+  }
+});
+
+/** A local HTTP receiver for callbacks: resolves with the first request it gets. */
+function startReceiver() {
+  let resolveFirst;
+  const first = new Promise((resolve) => { resolveFirst = resolve; });
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => {
+      resolveFirst({ headers: req.headers, body });
+      res.writeHead(200).end();
+    });
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve({ server, first, url: `http://127.0.0.1:${server.address().port}/hook` }));
+  });
+}
+
+test('M2M token, sessions and callbacks pages', { timeout: 180_000 }, async () => {
+  const { browser, page, step, signIn, signOut, notice } = await openBrowser();
+  const receiver = await startReceiver();
+  try {
+    let token;
+    await step('generate an M2M token on the profile page', async () => {
+      await signIn(NEW_PASSWORD);
+      await page.getByText('No token.').waitFor();
+      await page.getByRole('button', { name: 'Generate token' }).click();
+      await notice('New token generated').waitFor();
+      token = await page.locator('#m2m-token').inputValue();
+      assert.match(token, /^m2m_[A-Za-z0-9_-]{43}$/);
+      await page.getByText('A token is set; it does not expire.').waitFor();
+    });
+
+    await step('copy it, and a plain HTTP client calls the API with it', async () => {
+      await page.getByRole('button', { name: 'Copy' }).click();
+      await notice('Copied to the clipboard.').waitFor();
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), token);
+      const me = await fetch(`${BASE}/api/v01/me`, { headers: { Authorization: `Bearer ${token}` } });
+      assert.equal(me.status, 200);
+      assert.equal((await me.json()).username, 'admin');
+    });
+
+    let otherRefresh;
+    await step('the sessions page marks this browser and ends the others', async () => {
+      const login = await fetch(`${BASE}/api/v01/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'User-Agent': 'e2e-script' },
+        body: JSON.stringify({ username: 'admin', password: NEW_PASSWORD }),
+      });
+      assert.equal(login.status, 200);
+      otherRefresh = (await login.json()).refresh_token;
+      await page.getByRole('navigation').getByRole('link', { name: 'Sessions' }).click();
+      await page.waitForURL(`${BASE}/sessions`);
+      await page.getByText('This browser').waitFor();
+      await page.getByRole('cell', { name: 'e2e-script' }).waitFor();
+      await page.getByRole('button', { name: 'End every other session' }).click();
+      await notice('Every other session ended.').waitFor();
+      await page.getByRole('cell', { name: 'e2e-script' }).waitFor({ state: 'detached' });
+      const refresh = await fetch(`${BASE}/api/v01/auth/access_token`, { headers: { Authorization: `Bearer ${otherRefresh}` } });
+      assert.equal(refresh.status, 401);
+    });
+
+    await step('add a callback and send it a signed test event', async () => {
+      const secret = 'e2e callback signing secret';
+      await page.getByRole('navigation').getByRole('link', { name: 'Callbacks' }).click();
+      await page.waitForURL(`${BASE}/callbacks`);
+      await page.getByText('No callback.').waitFor();
+      await page.locator('#callback-url').fill(receiver.url);
+      await page.getByLabel('Blocked').uncheck();
+      await page.locator('#callback-secret').fill(secret);
+      await page.getByRole('button', { name: 'Add callback' }).click();
+      await notice('Callback added.').waitFor();
+      await page.getByText('completed · signed').waitFor();
+      await page.getByRole('button', { name: `Send a test event to ${receiver.url}` }).click();
+      await page.locator('#callback-test-result').filter({ hasText: 'answered 200' }).waitFor();
+      const call = await receiver.first;
+      const expected = `sha256=${createHmac('sha256', secret).update(`${call.headers['x-apio-timestamp']}.${call.body}`).digest('hex')}`;
+      assert.equal(call.headers['x-apio-signature'], expected);
+      assert.equal(JSON.parse(call.body).event, 'test');
+    });
+
+    await step('remove the token; the client is refused', async () => {
+      await page.getByRole('navigation').getByRole('link', { name: 'Profile' }).click();
+      await page.waitForURL(`${BASE}/profile`);
+      await page.getByRole('button', { name: 'Remove token' }).click();
+      await notice('Token removed.').waitFor();
+      const me = await fetch(`${BASE}/api/v01/me`, { headers: { Authorization: `Bearer ${token}` } });
+      assert.equal(me.status, 401);
+      await signOut();
+    });
+  } finally {
+    receiver.server.close();
     await browser.close();
   }
 });

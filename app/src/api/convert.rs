@@ -86,9 +86,9 @@ pub fn new_user(c: &UserCreate) -> engine::NewUserInput {
         ui_profile: c.ui_profile.clone(),
         roles: c.roles.clone(),
         properties: c.properties.clone(),
-        disabled: None,
+        disabled: c.disabled,
         force_change_password: c.force_change_password,
-        two_factor_forced_email: None,
+        two_factor_forced_email: c.two_factor_forced_email,
     };
     engine::NewUserInput {
         username: c.username.clone(),

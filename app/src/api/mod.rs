@@ -1,7 +1,9 @@
 //! The wire types, the error, and the server functions: thin calls into the engine.
 
+pub mod account;
 pub mod account_types;
 pub mod admin;
+pub mod admin_users;
 pub mod auth;
 pub mod error;
 pub mod me;

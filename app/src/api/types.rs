@@ -326,6 +326,10 @@ pub struct UserCreate {
     pub properties: Option<Value>,
     #[serde(default)]
     pub force_change_password: Option<bool>,
+    #[serde(default)]
+    pub disabled: Option<bool>,
+    #[serde(default)]
+    pub two_factor_forced_email: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -63,3 +63,19 @@ pub fn browser_language() -> Option<String> {
         .and_then(|l| l.split('-').next().map(str::to_ascii_lowercase))
         .filter(|l| !l.is_empty())
 }
+
+/// Puts `text` on the clipboard; false where the browser refuses (then the text stays
+/// selectable on the page).
+pub async fn copy_text(text: &str) -> bool {
+    use wasm_bindgen::{JsCast, JsValue};
+    let navigator = window().navigator();
+    let write = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard")).and_then(|c| {
+        let f = js_sys::Reflect::get(&c, &JsValue::from_str("writeText"))?;
+        let f: js_sys::Function = f.dyn_into()?;
+        f.call1(&c, &JsValue::from_str(text))
+    });
+    match write.and_then(|p| p.dyn_into::<js_sys::Promise>()) {
+        Ok(promise) => wasm_bindgen_futures::JsFuture::from(promise).await.is_ok(),
+        Err(_) => false,
+    }
+}

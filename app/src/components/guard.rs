@@ -1,7 +1,9 @@
 //! Pages that need a signed-in user (or an admin) render through `RequireSignIn`.
 
-use super::context::use_session;
+use super::context::{use_session, use_ui_config};
 use super::errors::general_message;
+use super::nav::module_on;
+use crate::pages::NotFoundPage;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
@@ -16,14 +18,23 @@ pub fn RequireSignIn(
     /// Set on /change-password itself, which a forced password change must reach.
     #[prop(optional)]
     password_change_page: bool,
+    /// The page belongs to this module (the `modules` setting): while it is off, the page
+    /// does not exist.
+    #[prop(optional)]
+    module: Option<&'static str>,
     children: ChildrenFn,
 ) -> impl IntoView {
     let session = use_session();
+    let ui = use_ui_config();
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || {
                 let children = children.clone();
                 Suspend::new(async move {
+                    let module_off = match module {
+                        Some(m) => ui.await.is_ok_and(|c| !module_on(&c.modules, m)),
+                        None => false,
+                    };
                     match session.await {
                         Ok(None) => view! { <Redirect path="/login" /> }.into_any(),
                         Ok(Some(s)) if s.pwd_change && !password_change_page => {
@@ -39,6 +50,7 @@ pub fn RequireSignIn(
                             }
                                 .into_any()
                         }
+                        Ok(Some(_)) if module_off => view! { <NotFoundPage /> }.into_any(),
                         Ok(Some(_)) => children().into_any(),
                         Err(e) => {
                             view! {

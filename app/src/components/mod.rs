@@ -5,6 +5,8 @@ pub mod context;
 pub mod errors;
 pub mod fields;
 pub mod guard;
+pub mod m2m_token;
+pub mod nav;
 pub mod new_password;
 pub mod passkey_login;
 pub mod password_change;

@@ -4,6 +4,7 @@
 use super::browser::full_navigation;
 use super::context::{DEFAULT_LABEL, use_session, use_ui_config};
 use super::errors::general_message;
+use super::nav::{MAIN, enabled, module_on};
 use crate::api::auth::logout;
 use crate::api::types::SessionInfo;
 use leptos::prelude::*;
@@ -19,6 +20,7 @@ pub fn TopBar() -> impl IntoView {
             {move || Suspend::new(async move {
                 let ui = ui.await.ok();
                 let passkeys = ui.as_ref().is_some_and(|c| c.passkeys_enabled);
+                let modules = ui.as_ref().map(|c| c.modules.clone()).unwrap_or_default();
                 let label = ui.map(|c| c.label).filter(|l| !l.trim().is_empty());
                 session
                     .await
@@ -26,7 +28,7 @@ pub fn TopBar() -> impl IntoView {
                     .flatten()
                     .map(|user| {
                         view! {
-                            <SignedInBar label=label.unwrap_or_else(|| DEFAULT_LABEL.to_string()) user passkeys />
+                            <SignedInBar label=label.unwrap_or_else(|| DEFAULT_LABEL.to_string()) user passkeys modules=modules.clone() />
                         }
                     })
             })}
@@ -35,7 +37,18 @@ pub fn TopBar() -> impl IntoView {
 }
 
 #[component]
-fn SignedInBar(label: String, user: SessionInfo, passkeys: bool) -> impl IntoView {
+fn SignedInBar(
+    label: String,
+    user: SessionInfo,
+    passkeys: bool,
+    modules: Vec<String>,
+) -> impl IntoView {
+    let links = MAIN
+        .iter()
+        .filter(|p| enabled(&modules, p) && (passkeys || p.module != "passkeys"))
+        .map(|p| view! { <A href=p.path>{p.label}</A> })
+        .collect_view();
+    let settings = module_on(&modules, "admin_settings");
     let failed = RwSignal::new(None::<String>);
     let sign_out = Action::new(move |_: &()| async move {
         match logout().await {
@@ -47,15 +60,12 @@ fn SignedInBar(label: String, user: SessionInfo, passkeys: bool) -> impl IntoVie
     let pending = sign_out.pending();
     view! {
         <header class="topbar">
-            <a class="brand" href="/profile">
+            <a class="brand" href="/">
                 {label}
             </a>
             <nav aria-label="Main">
-                <A href="/profile">"Profile"</A>
-                <A href="/security">"Security"</A>
-                {passkeys.then(|| view! { <A href="/passkeys">"Passkeys"</A> })}
-                {user
-                    .is_admin
+                {links}
+                {(user.is_admin && settings)
                     .then(|| {
                         view! {
                             <A href="/admin/settings">"Settings"</A>

@@ -18,7 +18,7 @@ pub fn IpWhitelistPage() -> impl IntoView {
     let current = Resource::new(|| (), |_| ip_whitelist());
     view! {
         <Title text="Allowed addresses" />
-        <RequireSignIn>
+        <RequireSignIn module="ip_whitelist">
             <section class="page">
                 <h1>"Allowed addresses"</h1>
                 <p>"Only these addresses and networks may sign in as you. Leave the list empty to allow any address."</p>

@@ -21,7 +21,7 @@ pub fn LoginAttemptsPage() -> impl IntoView {
     let attempts = Resource::new(|| (), |_| login_attempts());
     view! {
         <Title text="Recent sign-ins" />
-        <RequireSignIn>
+        <RequireSignIn module="login_attempts">
             <section class="page">
                 <h1>"Recent sign-ins"</h1>
                 <p>"The last five attempts to sign in as you. One you do not recognise? Change your password."</p>

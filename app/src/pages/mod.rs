@@ -2,6 +2,7 @@
 
 mod admin_mail_templates;
 mod admin_settings;
+mod callbacks;
 mod change_password;
 mod forgot_password;
 mod home;
@@ -12,11 +13,13 @@ mod not_found;
 mod passkeys;
 mod profile;
 mod security;
+mod sessions;
 mod set_password;
 mod trusted;
 
 pub use admin_mail_templates::AdminMailTemplatesPage;
 pub use admin_settings::AdminSettingsPage;
+pub use callbacks::CallbacksPage;
 pub use change_password::ChangePasswordPage;
 pub use forgot_password::ForgotPasswordPage;
 pub use home::HomePage;
@@ -27,5 +30,6 @@ pub use not_found::NotFoundPage;
 pub use passkeys::PasskeysPage;
 pub use profile::ProfilePage;
 pub use security::SecurityPage;
+pub use sessions::SessionsPage;
 pub use set_password::SetPasswordPage;
 pub use trusted::TrustedPage;

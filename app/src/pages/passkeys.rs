@@ -69,7 +69,7 @@ pub fn PasskeysPage() -> impl IntoView {
 
     view! {
         <Title text="Passkeys" />
-        <RequireSignIn>
+        <RequireSignIn module="passkeys">
             <section class="page">
                 <h1>"Passkeys"</h1>
                 <p>"A passkey signs you in without a password: your device unlocks it with its screen lock, or you use a security key."</p>

@@ -1,4 +1,5 @@
-//! `/profile`: the signed-in user's profile, its edit form, and the password change.
+//! `/profile`: the signed-in user's profile, its edit form, the password change and the M2M
+//! token.
 
 use crate::api::me::{get_profile, update_profile};
 use crate::api::types::{Profile, ProfilePatch};
@@ -7,6 +8,7 @@ use crate::components::context::use_ui_config;
 use crate::components::errors::{ErrorSignal, FormAlert, Notice, general_message};
 use crate::components::fields::TextField;
 use crate::components::guard::RequireSignIn;
+use crate::components::m2m_token::M2mTokenPanel;
 use crate::components::password_change::PasswordChangeForm;
 use crate::components::reauth::{ReauthPrompt, needs_reauth};
 use leptos::html::Input;
@@ -28,7 +30,7 @@ pub fn ProfilePage() -> impl IntoView {
     let profile = Resource::new(|| (), |_| get_profile());
     view! {
         <Title text="Profile" />
-        <RequireSignIn>
+        <RequireSignIn module="profile">
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match profile.await {
@@ -45,6 +47,7 @@ pub fn ProfilePage() -> impl IntoView {
 fn ProfileView(profile: Profile) -> impl IntoView {
     // The summary follows what the server returned after each save.
     let current = RwSignal::new(profile.clone());
+    let m2m = profile.m2m_token.clone();
     let password_notice = RwSignal::new(None);
     let ui = use_ui_config();
     let on_password_changed = Callback::new(move |()| {
@@ -63,6 +66,10 @@ fn ProfileView(profile: Profile) -> impl IntoView {
                 <h2 id="password-heading">"Change password"</h2>
                 <Notice text=password_notice />
                 <PasswordChangeForm on_done=on_password_changed />
+            </section>
+            <section class="panel" aria-labelledby="m2m-heading">
+                <h2 id="m2m-heading">"M2M token"</h2>
+                <M2mTokenPanel status=m2m />
             </section>
             <section class="panel" aria-labelledby="methods-heading">
                 <h2 id="methods-heading">"Other ways to sign in"</h2>

@@ -8,8 +8,10 @@ use crate::api::security::{
 };
 use crate::api::security_types::{TotpEnrolmentBody, TwoFactorInfo};
 use crate::components::browser::input_value;
+use crate::components::context::use_ui_config;
 use crate::components::errors::{FieldError, FormAlert, Notice, general_message};
 use crate::components::guard::RequireSignIn;
+use crate::components::nav::{PROTECTION, enabled};
 use crate::components::reauth::{ReauthThenRetry, settle};
 use leptos::html::Input;
 use leptos::prelude::*;
@@ -46,6 +48,7 @@ pub fn SecurityPage() -> impl IntoView {
     let enrolment = RwSignal::new(None::<TotpEnrolmentBody>);
     let codes = RwSignal::new(None::<Vec<String>>);
     let waiting = RwSignal::new(None::<Change>);
+    let ui = use_ui_config();
 
     let change = Action::new(move |c: &Change| {
         let c = *c;
@@ -75,7 +78,7 @@ pub fn SecurityPage() -> impl IntoView {
 
     view! {
         <Title text="Security" />
-        <RequireSignIn>
+        <RequireSignIn module="security">
             <section class="page">
                 <h1>"Security"</h1>
                 <h2>"Two-factor authentication"</h2>
@@ -107,9 +110,16 @@ pub fn SecurityPage() -> impl IntoView {
                 }.into_any())}
                 <h2>"Sign-in protection"</h2>
                 <ul class="links">
-                    <li><a href="/trusted">"Trusted devices and networks"</a></li>
-                    <li><a href="/login-attempts">"Recent sign-ins"</a></li>
-                    <li><a href="/ip-whitelist">"Allowed addresses"</a></li>
+                    <Suspense>
+                        {move || Suspend::new(async move {
+                            let modules = ui.await.map(|c| c.modules).unwrap_or_default();
+                            PROTECTION
+                                .iter()
+                                .filter(|p| enabled(&modules, p))
+                                .map(|p| view! { <li><a href=p.path>{p.label}</a></li> })
+                                .collect_view()
+                        })}
+                    </Suspense>
                 </ul>
                 <ReauthThenRetry
                     waiting

@@ -64,7 +64,7 @@ pub fn TrustedPage() -> impl IntoView {
     };
     view! {
         <Title text="Trusted devices and networks" />
-        <RequireSignIn>
+        <RequireSignIn module="trusted">
             <section class="page">
                 <h1>"Trusted devices and networks"</h1>
                 <p>"Signing in from one of these skips the second factor."</p>

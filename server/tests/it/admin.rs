@@ -182,6 +182,33 @@ async fn user_administration(db: Db) {
     );
     let (_, got) = s.get("/api/v01/admin/users/grace", &admin).await;
     assert_eq!(got["roles"], json!(["operator"]));
+    // Every flag given at creation is kept.
+    let flagged = s
+        .create_user(
+            &admin,
+            "held",
+            "a fine long passphrase",
+            json!({"disabled": true, "two_factor_forced_email": true, "email": "held@example.com"}),
+        )
+        .await;
+    assert_eq!(flagged["disabled"], json!(true));
+    assert_eq!(flagged["two_factor"]["option"], json!("email"));
+    let (st, _) = s
+        .call(
+            Method::POST,
+            "/api/v01/auth/login",
+            None,
+            Some(json!({"username": "held", "password": "a fine long passphrase"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    s.call(
+        Method::DELETE,
+        "/api/v01/admin/users/held",
+        Some(&admin),
+        None,
+    )
+    .await;
     let (st, _) = s.get("/api/v01/admin/users/nobody", &admin).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     // Disabling ends the user's sessions at once and refuses new logins.

@@ -1,0 +1,135 @@
+//! The profile's M2M token panel: its state and expiry, generate (replacing the old one),
+//! show again and copy, remove. Each change may first ask "confirm it is you".
+
+use crate::api::ApiError;
+use crate::api::account::{delete_m2m_token, m2m_token, set_m2m_token};
+use crate::api::types::M2mStatus;
+use crate::components::browser::{copy_text, input_value, use_hydrated};
+use crate::components::errors::{FormAlert, Notice};
+use crate::components::fields::when;
+use crate::components::reauth::{ReauthThenRetry, needs_reauth};
+use leptos::html::Input;
+use leptos::prelude::*;
+
+#[derive(Clone, Debug, PartialEq)]
+enum Change {
+    /// The expiry date (`YYYY-MM-DD`, end of that day UTC) or none.
+    Generate(Option<String>),
+    Show,
+    Remove,
+}
+
+fn status_text(s: &M2mStatus) -> String {
+    match (s.set, &s.expires_at) {
+        (false, _) => "No token.".into(),
+        (true, None) => "A token is set; it does not expire.".into(),
+        (true, Some(at)) => format!("A token is set; it expires {} (UTC).", when(at)),
+    }
+}
+
+#[component]
+pub fn M2mTokenPanel(status: M2mStatus) -> impl IntoView {
+    let status = RwSignal::new(status);
+    let shown = RwSignal::new(None::<String>);
+    let expiry = NodeRef::<Input>::new();
+    let error = RwSignal::new(None::<ApiError>);
+    let notice = RwSignal::new(None::<&'static str>);
+    let waiting = RwSignal::new(None::<Change>);
+    let change = Action::new(move |c: &Change| {
+        let c = c.clone();
+        async move {
+            let result = match &c {
+                Change::Generate(date) => {
+                    let at = date.as_ref().map(|d| format!("{d}T23:59:59Z"));
+                    set_m2m_token(at).await.map(|t| {
+                        status.set(M2mStatus {
+                            set: true,
+                            expires_at: t.expires_at,
+                            token: None,
+                        });
+                        shown.set(t.token);
+                        notice.set(Some(
+                            "New token generated; the previous one no longer works.",
+                        ));
+                    })
+                }
+                Change::Show => m2m_token().await.map(|t| shown.set(t.token)),
+                Change::Remove => delete_m2m_token().await.map(|()| {
+                    status.set(M2mStatus {
+                        set: false,
+                        expires_at: None,
+                        token: None,
+                    });
+                    shown.set(None);
+                    notice.set(Some("Token removed."));
+                }),
+            };
+            match result {
+                Ok(()) => {}
+                Err(e) if needs_reauth(&e) => waiting.set(Some(c)),
+                Err(e) => error.set(Some(e)),
+            }
+        }
+    });
+    let run = move |c: Change| {
+        error.set(None);
+        notice.set(None);
+        change.dispatch(c);
+    };
+    let hydrated = use_hydrated();
+    let busy = Memo::new(move |_| change.pending().get() || !hydrated.get());
+    let on_generate = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let date = input_value(expiry);
+        run(Change::Generate(Some(date).filter(|d| !d.is_empty())));
+    };
+    let copy = Action::new_local(move |token: &String| {
+        let token = token.clone();
+        async move {
+            notice.set(Some(if copy_text(&token).await {
+                "Copied to the clipboard."
+            } else {
+                "Copying was refused by the browser: select the token and copy it."
+            }));
+        }
+    });
+    view! {
+        <p id="m2m-status">{move || status.with(status_text)}</p>
+        <p class="hint">"Other systems call the API with it as a Bearer token, with your rights and restrictions (allowed addresses included). Keep it secret."</p>
+        {move || shown.get().map(|token| {
+            let for_copy = token.clone();
+            view! {
+                <div class="field token">
+                    <label for="m2m-token">"Your token"</label>
+                    <input id="m2m-token" type="text" readonly value=token autocomplete="off" spellcheck="false" />
+                    <button type="button" class="secondary" on:click=move |_| { copy.dispatch(for_copy.clone()); }>"Copy"</button>
+                </div>
+            }
+        })}
+        <form class="form inline" method="post" on:submit=on_generate>
+            <div class="field">
+                <label for="m2m-expiry">"Expires on (optional)"</label>
+                <input id="m2m-expiry" name="expires_on" type="date" node_ref=expiry aria-describedby="m2m-expiry-hint" />
+                <p class="hint" id="m2m-expiry-hint">"At the end of that day (UTC). Empty: never."</p>
+            </div>
+            <button type="submit" class="primary" disabled=move || busy.get()>
+                {move || if status.with(|s| s.set) { "Replace token" } else { "Generate token" }}
+            </button>
+        </form>
+        {move || status.with(|s| s.set).then(|| view! {
+            <div class="actions">
+                {move || shown.with(Option::is_none).then(|| view! {
+                    <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| run(Change::Show)>"Show token"</button>
+                })}
+                <button type="button" class="secondary danger" disabled=move || busy.get() on:click=move |_| run(Change::Remove)>"Remove token"</button>
+            </div>
+        })}
+        <FormAlert error />
+        <Notice text=notice />
+        <ReauthThenRetry
+            waiting
+            reason="Your M2M token acts as you: confirm it is you."
+            retry=Callback::new(run)
+        />
+    }
+}

@@ -1,0 +1,102 @@
+//! `/sessions`: where the user is signed in, this browser marked; end one, or all the others.
+
+use crate::api::ApiError;
+use crate::api::account::{end_other_sessions, end_session, sessions};
+use crate::components::browser::{full_navigation, use_hydrated};
+use crate::components::errors::{FormAlert, Notice, general_message};
+use crate::components::fields::when;
+use crate::components::guard::RequireSignIn;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[derive(Clone, Debug, PartialEq)]
+enum Change {
+    /// A session, and whether it is this browser's (ending it signs out).
+    End(String, bool),
+    EndOthers,
+}
+
+#[component]
+pub fn SessionsPage() -> impl IntoView {
+    let version = RwSignal::new(0u32);
+    let list = Resource::new(move || version.get(), |_| sessions());
+    let error = RwSignal::new(None::<ApiError>);
+    let notice = RwSignal::new(None::<&'static str>);
+    let change = Action::new(move |c: &Change| {
+        let c = c.clone();
+        async move {
+            let result = match &c {
+                Change::End(id, _) => end_session(id.clone()).await,
+                Change::EndOthers => end_other_sessions().await,
+            };
+            match (result, c) {
+                (Ok(()), Change::End(_, true)) => full_navigation("/login"),
+                (Ok(()), Change::End(_, false)) => notice.set(Some("Session ended.")),
+                (Ok(()), Change::EndOthers) => notice.set(Some("Every other session ended.")),
+                (Err(e), _) => error.set(Some(e)),
+            }
+            version.update(|v| *v += 1);
+        }
+    });
+    let run = move |c: Change| {
+        error.set(None);
+        notice.set(None);
+        change.dispatch(c);
+    };
+    let hydrated = use_hydrated();
+    let busy = Memo::new(move |_| change.pending().get() || !hydrated.get());
+    view! {
+        <Title text="Sessions" />
+        <RequireSignIn module="sessions">
+            <section class="page">
+                <h1>"Sessions"</h1>
+                <p>"Where you are signed in. End a session you do not recognise, then change your password."</p>
+                <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match list.await {
+                            Ok(list) => {
+                                let others = list.iter().filter(|s| !s.current).count();
+                                view! {
+                                    <table class="sessions">
+                                        <thead>
+                                            <tr><th scope="col">"Browser"</th><th scope="col">"From"</th><th scope="col">"Signed in (UTC)"</th><th scope="col">"Last active (UTC)"</th><th scope="col"><span class="visually-hidden">"Action"</span></th></tr>
+                                        </thead>
+                                        <tbody>
+                                            {list.into_iter().map(|s| {
+                                                let (id, current) = (s.id.clone(), s.current);
+                                                view! {
+                                                    <tr class:current=current>
+                                                        <td class="user-agent">
+                                                            {s.user_agent.clone().unwrap_or_else(|| "Unknown".into())}
+                                                            {current.then(|| view! { " " <strong class="badge">"This browser"</strong> })}
+                                                        </td>
+                                                        <td>{s.ip.clone().unwrap_or_default()}</td>
+                                                        <td>{when(&s.created_at)}</td>
+                                                        <td>{when(&s.last_used_at)}</td>
+                                                        <td>
+                                                            <button type="button" class="secondary danger" disabled=move || busy.get() on:click=move |_| run(Change::End(id.clone(), current))>
+                                                                {if current { "Sign out" } else { "End" }}
+                                                            </button>
+                                                        </td>
+                                                    </tr>
+                                                }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                    {(others > 0).then(|| view! {
+                                        <button type="button" class="secondary danger" disabled=move || busy.get() on:click=move |_| run(Change::EndOthers)>
+                                            "End every other session"
+                                        </button>
+                                    })}
+                                }.into_any()
+                            }
+                            Err(e) => view! { <p class="alert" role="alert">{general_message(&e)}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+                <FormAlert error />
+                <Notice text=notice />
+            </section>
+        </RequireSignIn>
+    }
+}
