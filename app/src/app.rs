@@ -3,9 +3,10 @@
 use crate::components::context::provide_app_context;
 use crate::components::top_bar::TopBar;
 use crate::pages::{
-    AdminMailTemplatesPage, AdminSettingsPage, CallbacksPage, ChangePasswordPage,
-    ForgotPasswordPage, HomePage, IpWhitelistPage, LoginAttemptsPage, LoginPage, NotFoundPage,
-    PasskeysPage, ProfilePage, SecurityPage, SessionsPage, SetPasswordPage, TrustedPage,
+    AdminMailTemplatesPage, AdminSettingsPage, AdminUserPage, AdminUsersPage, CallbacksPage,
+    ChangePasswordPage, ForgotPasswordPage, HomePage, IpWhitelistPage, LoginAttemptsPage,
+    LoginPage, NotFoundPage, PasskeysPage, ProfilePage, SecurityPage, SessionsPage,
+    SetPasswordPage, TrustedPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -66,6 +67,8 @@ lazy_pages!(
     SessionsRoute => SessionsPage,
     CallbacksRoute => CallbacksPage,
     AdminSettingsRoute => AdminSettingsPage,
+    AdminUsersRoute => AdminUsersPage,
+    AdminUserRoute => AdminUserPage,
     AdminMailTemplatesRoute => AdminMailTemplatesPage,
 );
 
@@ -98,6 +101,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/ip-whitelist") view={Lazy::<IpWhitelistRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/sessions") view={Lazy::<SessionsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/callbacks") view={Lazy::<CallbacksRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users") view={Lazy::<AdminUsersRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/users/:username") view={Lazy::<AdminUserRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/settings") view={Lazy::<AdminSettingsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/mail-templates") view={Lazy::<AdminMailTemplatesRoute>::new()} ssr=SsrMode::Async />
                 </Routes>

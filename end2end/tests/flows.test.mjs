@@ -4,8 +4,9 @@
 // then email 2FA: the code step with "trust this device", and the next sign-in without a code,
 // the trusted devices and networks, recent sign-ins and allowed addresses pages;
 // then passkeys in Chromium's virtual authenticators: add, sign in (button, autofill), delete;
-// then the M2M token on the profile page (used by a plain HTTP client), the sessions page and
-// the callbacks page with a signed test event to a receiver of this test;
+// then the admin users page creates a user who fills the profile, generates an M2M token (used
+// by a plain HTTP client), ends other sessions and adds a callback (a signed test event to a
+// receiver of this test); the admin's user page shows the sign-ins, ends sessions, drops the token;
 // then TOTP: set up from the security page, sign in with a code from our own generator.
 // The tests run in order: each builds on the users the earlier ones set up.
 //
@@ -34,6 +35,7 @@ const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 const FIRST_PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'tulip orbit cascade lantern';
 const NINA_PASSWORD = 'harbor quartz tundra ember';
+const MAX_PASSWORD = 'meadow copper signal violet';
 
 const LAUNCH = {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -541,13 +543,35 @@ function startReceiver() {
   });
 }
 
-test('M2M token, sessions and callbacks pages', { timeout: 180_000 }, async () => {
+test('admin users page; a new user: profile, M2M token, sessions, callbacks', { timeout: 180_000 }, async () => {
   const { browser, page, step, signIn, signOut, notice } = await openBrowser();
   const receiver = await startReceiver();
   try {
-    let token;
-    await step('generate an M2M token on the profile page', async () => {
+    await step('the admin creates a user on the users page', async () => {
       await signIn(NEW_PASSWORD);
+      await page.getByRole('navigation').getByRole('link', { name: 'Users' }).click();
+      await page.waitForURL(`${BASE}/admin/users`);
+      await page.getByRole('link', { name: 'admin', exact: true }).waitFor();
+      await page.locator('#new-username').fill('max');
+      await page.locator('#new-firstname').fill('Max');
+      await page.locator('#new-password').fill(MAX_PASSWORD);
+      await page.getByRole('button', { name: 'Create user' }).click();
+      await page.getByRole('status').filter({ hasText: 'User max created.' }).waitFor();
+      await page.getByRole('link', { name: 'max', exact: true }).waitFor();
+      await page.locator('#user-search').fill('MAX');
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await page.getByText('Page 1 of 1 · 1 users').waitFor();
+      await signOut();
+    });
+
+    let token;
+    await step('the user signs in, fills the profile and generates an M2M token', async () => {
+      await signIn(MAX_PASSWORD, 'max');
+      await page.locator('#lastname').fill('Planck');
+      await page.locator('#timezone').fill('Europe/Berlin');
+      await page.getByRole('button', { name: 'Save profile' }).click();
+      await notice('Profile saved.').waitFor();
+      await page.getByRole('heading', { name: 'Max Planck' }).waitFor();
       await page.getByText('No token.').waitFor();
       await page.getByRole('button', { name: 'Generate token' }).click();
       await notice('New token generated').waitFor();
@@ -562,18 +586,19 @@ test('M2M token, sessions and callbacks pages', { timeout: 180_000 }, async () =
       assert.equal(await page.evaluate(() => navigator.clipboard.readText()), token);
       const me = await fetch(`${BASE}/api/v01/me`, { headers: { Authorization: `Bearer ${token}` } });
       assert.equal(me.status, 200);
-      assert.equal((await me.json()).username, 'admin');
+      const profile = await me.json();
+      assert.deepEqual([profile.username, profile.lastname, profile.timezone], ['max', 'Planck', 'Europe/Berlin']);
     });
 
-    let otherRefresh;
     await step('the sessions page marks this browser and ends the others', async () => {
       const login = await fetch(`${BASE}/api/v01/auth/login`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'User-Agent': 'e2e-script' },
-        body: JSON.stringify({ username: 'admin', password: NEW_PASSWORD }),
+        body: JSON.stringify({ username: 'max', password: MAX_PASSWORD }),
       });
       assert.equal(login.status, 200);
-      otherRefresh = (await login.json()).refresh_token;
+      const tokens = await login.json();
+      assert.equal(tokens.token, token, 'the login answer carries the M2M token');
       await page.getByRole('navigation').getByRole('link', { name: 'Sessions' }).click();
       await page.waitForURL(`${BASE}/sessions`);
       await page.getByText('This browser').waitFor();
@@ -581,7 +606,7 @@ test('M2M token, sessions and callbacks pages', { timeout: 180_000 }, async () =
       await page.getByRole('button', { name: 'End every other session' }).click();
       await notice('Every other session ended.').waitFor();
       await page.getByRole('cell', { name: 'e2e-script' }).waitFor({ state: 'detached' });
-      const refresh = await fetch(`${BASE}/api/v01/auth/access_token`, { headers: { Authorization: `Bearer ${otherRefresh}` } });
+      const refresh = await fetch(`${BASE}/api/v01/auth/access_token`, { headers: { Authorization: `Bearer ${tokens.refresh_token}` } });
       assert.equal(refresh.status, 401);
     });
 
@@ -602,13 +627,20 @@ test('M2M token, sessions and callbacks pages', { timeout: 180_000 }, async () =
       const expected = `sha256=${createHmac('sha256', secret).update(`${call.headers['x-apio-timestamp']}.${call.body}`).digest('hex')}`;
       assert.equal(call.headers['x-apio-signature'], expected);
       assert.equal(JSON.parse(call.body).event, 'test');
+      await signOut();
     });
 
-    await step('remove the token; the client is refused', async () => {
-      await page.getByRole('navigation').getByRole('link', { name: 'Profile' }).click();
-      await page.waitForURL(`${BASE}/profile`);
+    await step("the admin sees the user's sign-ins, ends the sessions, removes the token", async () => {
+      await signIn(NEW_PASSWORD);
+      await page.goto(`${BASE}/admin/users/max`);
+      await page.getByRole('heading', { name: 'max', exact: true }).waitFor();
+      await page.getByText('A token is set; it does not expire.').waitFor();
+      await page.locator('table.attempts tbody tr').nth(1).waitFor();
+      await page.getByRole('button', { name: 'End every session' }).click();
+      await notice('Every session of the user ended.').waitFor();
       await page.getByRole('button', { name: 'Remove token' }).click();
-      await notice('Token removed.').waitFor();
+      await notice('M2M token removed.').waitFor();
+      await page.getByText('No token.').waitFor();
       const me = await fetch(`${BASE}/api/v01/me`, { headers: { Authorization: `Bearer ${token}` } });
       assert.equal(me.status, 401);
       await signOut();

@@ -18,6 +18,7 @@ pub fn profile(u: engine::User, admin_view: bool) -> Profile {
             token: u.m2m_token,
         },
         disabled: admin_view.then_some(u.disabled),
+        two_factor_forced_email: admin_view.then_some(u.two_factor_forced_email),
         locked_until: if admin_view {
             u.locked_until.map(rfc3339)
         } else {

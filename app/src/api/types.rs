@@ -99,6 +99,9 @@ pub struct Profile {
     /// Admin view only: until when the account is locked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locked_until: Option<String>,
+    /// Admin view only: an admin requires email 2FA of this user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub two_factor_forced_email: Option<bool>,
 }
 
 /// `PATCH /api/v01/me`. Fields a user may not set (roles, system, profile…) are accepted

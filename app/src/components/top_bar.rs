@@ -49,6 +49,7 @@ fn SignedInBar(
         .map(|p| view! { <A href=p.path>{p.label}</A> })
         .collect_view();
     let settings = module_on(&modules, "admin_settings");
+    let users = module_on(&modules, "admin_users");
     let failed = RwSignal::new(None::<String>);
     let sign_out = Action::new(move |_: &()| async move {
         match logout().await {
@@ -65,6 +66,7 @@ fn SignedInBar(
             </a>
             <nav aria-label="Main">
                 {links}
+                {(user.is_admin && users).then(|| view! { <A href="/admin/users">"Users"</A> })}
                 {(user.is_admin && settings)
                     .then(|| {
                         view! {

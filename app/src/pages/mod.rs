@@ -2,6 +2,8 @@
 
 mod admin_mail_templates;
 mod admin_settings;
+mod admin_user;
+mod admin_users;
 mod callbacks;
 mod change_password;
 mod forgot_password;
@@ -19,6 +21,8 @@ mod trusted;
 
 pub use admin_mail_templates::AdminMailTemplatesPage;
 pub use admin_settings::AdminSettingsPage;
+pub use admin_user::AdminUserPage;
+pub use admin_users::AdminUsersPage;
 pub use callbacks::CallbacksPage;
 pub use change_password::ChangePasswordPage;
 pub use forgot_password::ForgotPasswordPage;
