@@ -3,10 +3,10 @@
 use crate::components::context::provide_app_context;
 use crate::components::top_bar::TopBar;
 use crate::pages::{
-    AdminMailTemplatesPage, AdminSettingsPage, AdminUserPage, AdminUsersPage, CallbacksPage,
-    ChangePasswordPage, ForgotPasswordPage, HomePage, IpWhitelistPage, LoginAttemptsPage,
-    LoginPage, NotFoundPage, PasskeysPage, ProfilePage, SecurityPage, SessionsPage,
-    SetPasswordPage, TrustedPage,
+    AdminEventsPage, AdminMailTemplatesPage, AdminSettingsPage, AdminUserPage, AdminUsersPage,
+    CallbacksPage, ChangePasswordPage, ForgotPasswordPage, HomePage, IpWhitelistPage,
+    LoginAttemptsPage, LoginPage, NotFoundPage, PasskeysPage, ProfilePage, SecurityPage,
+    SessionsPage, SetPasswordPage, TrustedPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -68,6 +68,7 @@ lazy_pages!(
     CallbacksRoute => CallbacksPage,
     AdminSettingsRoute => AdminSettingsPage,
     AdminUsersRoute => AdminUsersPage,
+    AdminEventsRoute => AdminEventsPage,
     AdminUserRoute => AdminUserPage,
     AdminMailTemplatesRoute => AdminMailTemplatesPage,
 );
@@ -103,6 +104,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/callbacks") view={Lazy::<CallbacksRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/users") view={Lazy::<AdminUsersRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/users/:username") view={Lazy::<AdminUserRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/events") view={Lazy::<AdminEventsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/settings") view={Lazy::<AdminSettingsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/mail-templates") view={Lazy::<AdminMailTemplatesRoute>::new()} ssr=SsrMode::Async />
                 </Routes>

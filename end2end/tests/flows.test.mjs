@@ -643,6 +643,18 @@ test('admin users page; a new user: profile, M2M token, sessions, callbacks', { 
       await page.getByText('No token.').waitFor();
       const me = await fetch(`${BASE}/api/v01/me`, { headers: { Authorization: `Bearer ${token}` } });
       assert.equal(me.status, 401);
+    });
+
+    await step('the audit events page filters by user and type', async () => {
+      await page.getByRole('navigation').getByRole('link', { name: 'Events' }).click();
+      await page.waitForURL(`${BASE}/admin/events`);
+      await page.locator('#event-user').fill('max');
+      await page.locator('#event-type').fill('m2m_token_deleted');
+      await page.getByRole('button', { name: 'Filter' }).click();
+      // The unfiltered list stays until the filtered one replaces it.
+      await page.waitForFunction(() => document.querySelectorAll('table.events tbody tr').length === 1);
+      await page.getByRole('cell', { name: 'm2m_token_deleted' }).waitFor();
+      await page.getByRole('cell', { name: 'admin', exact: true }).waitFor();
       await signOut();
     });
   } finally {

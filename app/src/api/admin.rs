@@ -74,3 +74,18 @@ pub async fn preview_mail_template(
         .preview_mail_template(&ssr::principal()?, &super::convert::mail_template(template))?;
     Ok(super::convert::mail_preview(rendered))
 }
+
+/// Audit events, newest first (at most 500); blank filters are ignored, `since` is RFC 3339.
+#[server(prefix = "/_sfn", endpoint = "audit_events", input = Json)]
+pub async fn audit_events(
+    user: String,
+    kind: String,
+    since: String,
+) -> Result<Vec<super::types::AuditEventView>, ApiError> {
+    use super::{convert, ssr};
+    let filter = convert::audit_filter(Some(user), Some(kind), Some(&since))?;
+    let events = ssr::engine()?
+        .audit_events(&ssr::principal()?, filter)
+        .await?;
+    Ok(events.into_iter().map(convert::audit_event).collect())
+}

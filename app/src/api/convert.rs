@@ -120,6 +120,22 @@ pub fn session_info(p: &engine::Principal) -> SessionInfo {
     }
 }
 
+/// The audit events filter of both doors; blank values are no filter, at most 500 events.
+pub fn audit_filter(
+    user: Option<String>,
+    kind: Option<String>,
+    since: Option<&str>,
+) -> Result<engine::store::AuditFilter, engine::Error> {
+    let blank_is_none =
+        |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    Ok(engine::store::AuditFilter {
+        username: blank_is_none(user),
+        kind: blank_is_none(kind),
+        since: engine::clock::parse_time("since", since)?.map(|t| t.timestamp_millis()),
+        limit: 500,
+    })
+}
+
 pub fn audit_event(e: engine::audit::AuditEvent) -> AuditEventView {
     AuditEventView {
         id: e.id,

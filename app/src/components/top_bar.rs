@@ -50,6 +50,7 @@ fn SignedInBar(
         .collect_view();
     let settings = module_on(&modules, "admin_settings");
     let users = module_on(&modules, "admin_users");
+    let events = module_on(&modules, "admin_events");
     let failed = RwSignal::new(None::<String>);
     let sign_out = Action::new(move |_: &()| async move {
         match logout().await {
@@ -67,6 +68,7 @@ fn SignedInBar(
             <nav aria-label="Main">
                 {links}
                 {(user.is_admin && users).then(|| view! { <A href="/admin/users">"Users"</A> })}
+                {(user.is_admin && events).then(|| view! { <A href="/admin/events">"Events"</A> })}
                 {(user.is_admin && settings)
                     .then(|| {
                         view! {

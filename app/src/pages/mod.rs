@@ -1,5 +1,6 @@
 //! One module per route.
 
+mod admin_events;
 mod admin_mail_templates;
 mod admin_settings;
 mod admin_user;
@@ -19,6 +20,7 @@ mod sessions;
 mod set_password;
 mod trusted;
 
+pub use admin_events::AdminEventsPage;
 pub use admin_mail_templates::AdminMailTemplatesPage;
 pub use admin_settings::AdminSettingsPage;
 pub use admin_user::AdminUserPage;

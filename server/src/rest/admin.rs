@@ -140,14 +140,7 @@ pub async fn events(
     AdminCaller(p): AdminCaller,
     Query(q): Query<EventQuery>,
 ) -> HttpResult<Json<Vec<AuditEventView>>> {
-    let since =
-        engine::clock::parse_time("since", q.since.as_deref())?.map(|t| t.timestamp_millis());
-    let filter = engine::store::AuditFilter {
-        username: q.user,
-        kind: q.kind,
-        since,
-        limit: 500,
-    };
+    let filter = convert::audit_filter(q.user, q.kind, q.since.as_deref())?;
     let events = s.engine.audit_events(&p, filter).await?;
     Ok(Json(events.into_iter().map(convert::audit_event).collect()))
 }
