@@ -14,6 +14,7 @@ use crate::components::browser::{
 use crate::components::errors::{ErrorSignal, FormAlert, Notice, general_message};
 use crate::components::fields::{CheckField, TextField, when};
 use crate::components::guard::RequireSignIn;
+use crate::pages::LoginAttemptsTable;
 use leptos::html::{Input, Textarea};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -166,24 +167,7 @@ fn UserAdmin(
             {move || Suspend::new(async move {
                 match attempts.await {
                     Ok(list) if list.is_empty() => view! { <p class="empty">"No sign-in yet."</p> }.into_any(),
-                    Ok(list) => view! {
-                        <table class="attempts">
-                            <thead>
-                                <tr><th scope="col">"When (UTC)"</th><th scope="col">"From"</th><th scope="col">"How"</th><th scope="col">"Outcome"</th><th scope="col">"Reason"</th></tr>
-                            </thead>
-                            <tbody>
-                                {list.into_iter().map(|a| view! {
-                                    <tr class:refused=!a.success>
-                                        <td>{when(&a.at)}</td>
-                                        <td>{a.ip.clone().unwrap_or_default()}</td>
-                                        <td>{a.method.clone()}</td>
-                                        <td>{a.outcome.clone()}</td>
-                                        <td>{a.reason.clone().unwrap_or_default()}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
+                    Ok(list) => view! { <LoginAttemptsTable list reasons=true /> }.into_any(),
                     Err(e) => view! { <p class="alert" role="alert">{general_message(&e)}</p> }.into_any(),
                 }
             })}

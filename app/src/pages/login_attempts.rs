@@ -29,29 +29,43 @@ pub fn LoginAttemptsPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match attempts.await {
                             Ok(list) if list.is_empty() => view! { <p class="empty">"No sign-in yet."</p> }.into_any(),
-                            Ok(list) => view! {
-                                <table class="attempts">
-                                    <thead>
-                                        <tr><th scope="col">"When (UTC)"</th><th scope="col">"From"</th><th scope="col">"How"</th><th scope="col">"Outcome"</th><th scope="col">"Browser"</th></tr>
-                                    </thead>
-                                    <tbody>
-                                        {list.into_iter().map(|a| view! {
-                                            <tr class:refused=!a.success>
-                                                <td>{when(&a.at)}</td>
-                                                <td>{a.ip.clone().unwrap_or_default()}</td>
-                                                <td>{a.method.clone()}</td>
-                                                <td>{outcome(&a)}</td>
-                                                <td class="user-agent">{a.user_agent.clone().unwrap_or_default()}</td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            }.into_any(),
+                            Ok(list) => view! { <LoginAttemptsTable list reasons=false /> }.into_any(),
                             Err(e) => view! { <p class="alert" role="alert">{general_message(&e)}</p> }.into_any(),
                         }
                     })}
                 </Suspense>
             </section>
         </RequireSignIn>
+    }
+}
+
+/// Sign-in attempts, newest first; `reasons` adds why each failed (for admins only).
+#[component]
+pub fn LoginAttemptsTable(list: Vec<LoginAttemptView>, reasons: bool) -> impl IntoView {
+    view! {
+        <table class="attempts">
+            <thead>
+                <tr>
+                    <th scope="col">"When (UTC)"</th>
+                    <th scope="col">"From"</th>
+                    <th scope="col">"How"</th>
+                    <th scope="col">"Outcome"</th>
+                    {reasons.then(|| view! { <th scope="col">"Reason"</th> })}
+                    <th scope="col">"Browser"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {list.into_iter().map(|a| view! {
+                    <tr class:refused=!a.success>
+                        <td>{when(&a.at)}</td>
+                        <td>{a.ip.clone().unwrap_or_default()}</td>
+                        <td>{a.method.clone()}</td>
+                        <td>{outcome(&a)}</td>
+                        {reasons.then(|| view! { <td>{a.reason.clone().unwrap_or_default()}</td> })}
+                        <td class="user-agent">{a.user_agent.clone().unwrap_or_default()}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }

@@ -31,7 +31,7 @@ pub use forgot_password::ForgotPasswordPage;
 pub use home::HomePage;
 pub use ip_whitelist::IpWhitelistPage;
 pub use login::LoginPage;
-pub use login_attempts::LoginAttemptsPage;
+pub use login_attempts::{LoginAttemptsPage, LoginAttemptsTable};
 pub use not_found::NotFoundPage;
 pub use passkeys::PasskeysPage;
 pub use profile::ProfilePage;
