@@ -202,13 +202,6 @@ async fn user_administration(db: Db) {
         )
         .await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
-    s.call(
-        Method::DELETE,
-        "/api/v01/admin/users/held",
-        Some(&admin),
-        None,
-    )
-    .await;
     let (st, _) = s.get("/api/v01/admin/users/nobody", &admin).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     // Disabling ends the user's sessions at once and refuses new logins.
