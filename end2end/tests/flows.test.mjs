@@ -568,7 +568,10 @@ test('admin users page; a new user: profile, M2M token, sessions, callbacks', { 
     await step('the user signs in, fills the profile and generates an M2M token', async () => {
       await signIn(MAX_PASSWORD, 'max');
       await page.locator('#lastname').fill('Planck');
+      // The time zone picker offers the browser's IANA list.
+      await page.waitForFunction(() => document.querySelectorAll('#timezones option').length > 100);
       await page.locator('#timezone').fill('Europe/Berlin');
+      await page.locator('#language').selectOption('fr');
       await page.getByRole('button', { name: 'Save profile' }).click();
       await notice('Profile saved.').waitFor();
       await page.getByRole('heading', { name: 'Max Planck' }).waitFor();
@@ -587,7 +590,10 @@ test('admin users page; a new user: profile, M2M token, sessions, callbacks', { 
       const me = await fetch(`${BASE}/api/v01/me`, { headers: { Authorization: `Bearer ${token}` } });
       assert.equal(me.status, 200);
       const profile = await me.json();
-      assert.deepEqual([profile.username, profile.lastname, profile.timezone], ['max', 'Planck', 'Europe/Berlin']);
+      assert.deepEqual(
+        [profile.username, profile.lastname, profile.timezone, profile.language],
+        ['max', 'Planck', 'Europe/Berlin', 'fr'],
+      );
     });
 
     await step('the sessions page marks this browser and ends the others', async () => {

@@ -195,10 +195,8 @@ fn apply_profile(row: &mut UserRow, c: &ProfileChanges) -> Result<()> {
         row.language = v.clone();
     }
     if let Some(v) = &c.timezone {
-        let ok = (1..=64).contains(&v.len())
-            && v.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c));
-        if !ok {
+        // The IANA database as chrono-tz ships it (canonical names and links like UTC).
+        if v.parse::<chrono_tz::Tz>().is_err() {
             return Err(Error::invalid(
                 "timezone",
                 "an IANA time zone like Europe/Paris",

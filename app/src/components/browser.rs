@@ -79,3 +79,24 @@ pub async fn copy_text(text: &str) -> bool {
         Err(_) => false,
     }
 }
+
+/// The IANA time zones the browser knows (`Intl.supportedValuesOf`), for the time zone
+/// picker; empty where the browser cannot list them (the field then takes typed names).
+pub fn time_zones() -> Vec<String> {
+    use wasm_bindgen::{JsCast, JsValue};
+    let list = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Intl"))
+        .and_then(|intl| {
+            let f: js_sys::Function =
+                js_sys::Reflect::get(&intl, &JsValue::from_str("supportedValuesOf"))?.dyn_into()?;
+            f.call1(&intl, &JsValue::from_str("timeZone"))
+        })
+        .and_then(|v| v.dyn_into::<js_sys::Array>());
+    let mut zones: Vec<String> = match list {
+        Ok(array) => array.iter().filter_map(|z| z.as_string()).collect(),
+        Err(_) => Vec::new(),
+    };
+    if !zones.is_empty() && !zones.iter().any(|z| z == "UTC") {
+        zones.insert(0, "UTC".into());
+    }
+    zones
+}

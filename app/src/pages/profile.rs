@@ -3,17 +3,20 @@
 
 use crate::api::me::{get_profile, update_profile};
 use crate::api::types::{Profile, ProfilePatch};
-use crate::components::browser::{input_value, use_hydrated};
+use crate::components::browser::{input_value, time_zones, use_hydrated};
 use crate::components::context::use_ui_config;
-use crate::components::errors::{ErrorSignal, FormAlert, Notice, general_message};
+use crate::components::errors::{ErrorSignal, FieldError, FormAlert, Notice, general_message};
 use crate::components::fields::TextField;
 use crate::components::guard::RequireSignIn;
 use crate::components::m2m_token::M2mTokenPanel;
 use crate::components::password_change::PasswordChangeForm;
 use crate::components::reauth::{ReauthPrompt, needs_reauth};
-use leptos::html::Input;
+use leptos::html::{Input, Select};
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+/// The languages of the UI, offered first in the picker.
+const LANGUAGES: [(&str, &str); 2] = [("en", "English"), ("fr", "Français")];
 
 /// The keys the edit form sends; an error naming another field shows as the general alert.
 const EDITABLE: [&str; 6] = [
@@ -123,6 +126,21 @@ fn ProfileSummary(profile: RwSignal<Profile>) -> impl IntoView {
                 <dd>{text(|p| p.language.clone())}</dd>
                 <dt>"Time zone"</dt>
                 <dd>{text(|p| p.timezone.clone())}</dd>
+                <dt>"System user"</dt>
+                <dd>{text(|p| if p.system { "Yes" } else { "No" }.to_string())}</dd>
+                <dt>"Profile"</dt>
+                <dd>{move || profile.with(|p| or_dash(&p.profile))}</dd>
+                <dt>"UI profile"</dt>
+                <dd>{move || profile.with(|p| or_dash(&p.ui_profile))}</dd>
+                <dt>"Properties"</dt>
+                <dd>
+                    <code>
+                        {text(|p| match p.properties.as_object() {
+                            Some(o) if o.is_empty() => "—".to_string(),
+                            _ => p.properties.to_string(),
+                        })}
+                    </code>
+                </dd>
                 <dt>"Roles"</dt>
                 <dd>{text(|p| if p.roles.is_empty() { "—".to_string() } else { p.roles.join(", ") })}</dd>
                 <dt>"Registered on"</dt>
@@ -140,8 +158,20 @@ fn ProfileSummary(profile: RwSignal<Profile>) -> impl IntoView {
 #[component]
 fn ProfileForm(profile: Profile, on_saved: Callback<Profile>) -> impl IntoView {
     let hydrated = use_hydrated();
-    let refs: [NodeRef<Input>; 6] = Default::default();
-    let [firstname, lastname, mobile, email, language, timezone] = refs;
+    let refs: [NodeRef<Input>; 5] = Default::default();
+    let [firstname, lastname, mobile, email, timezone] = refs;
+    let language = NodeRef::<Select>::new();
+    // Filled once hydrated: the browser lists the IANA time zones.
+    let zones = RwSignal::new(Vec::<String>::new());
+    Effect::new(move |_| zones.set(time_zones()));
+    let mut languages: Vec<(String, &'static str)> = LANGUAGES
+        .iter()
+        .map(|(tag, name)| (tag.to_string(), *name))
+        .collect();
+    if !languages.iter().any(|(tag, _)| *tag == profile.language) {
+        languages.push((profile.language.clone(), "(other)"));
+    }
+    let current_language = profile.language.clone();
     let error: ErrorSignal = RwSignal::new(None);
     let notice = RwSignal::new(None);
     // The patch waiting for the user to confirm their password (changing the email needs a
@@ -173,7 +203,7 @@ fn ProfileForm(profile: Profile, on_saved: Callback<Profile>) -> impl IntoView {
             lastname: Some(input_value(lastname)),
             mobile: Some(input_value(mobile)),
             email: Some(input_value(email)),
-            language: Some(input_value(language)),
+            language: language.get_untracked().map(|el| el.value()),
             timezone: Some(input_value(timezone)),
             ..Default::default()
         });
@@ -194,8 +224,25 @@ fn ProfileForm(profile: Profile, on_saved: Callback<Profile>) -> impl IntoView {
                 autocomplete="email"
                 hint="Changing it asks for your password again."
             />
-            <TextField id="language" label="Language" value=profile.language node_ref=language error hint="A language tag, e.g. en or fr-CA." />
-            <TextField id="timezone" label="Time zone" value=profile.timezone node_ref=timezone error hint="An IANA time zone, e.g. Europe/Paris." />
+            <div class="field">
+                <label for="language">"Language"</label>
+                <select id="language" name="language" node_ref=language aria-describedby="language-error">
+                    {languages.into_iter().map(|(tag, name)| {
+                        let selected = tag == current_language;
+                        view! { <option value=tag.clone() selected=selected>{format!("{name} ({tag})")}</option> }
+                    }).collect_view()}
+                </select>
+                <FieldError id="language" error />
+            </div>
+            <div class="field">
+                <label for="timezone">"Time zone"</label>
+                <input id="timezone" name="timezone" type="text" list="timezones" value=profile.timezone node_ref=timezone autocomplete="off" spellcheck="false" aria-describedby="timezone-hint timezone-error" />
+                <datalist id="timezones">
+                    {move || zones.get().into_iter().map(|z| view! { <option value=z /> }).collect_view()}
+                </datalist>
+                <p class="hint" id="timezone-hint">"An IANA time zone: start typing, e.g. Europe/Paris."</p>
+                <FieldError id="timezone" error />
+            </div>
             <div class="actions">
                 <FormAlert error fields=&EDITABLE />
                 <Notice text=notice />

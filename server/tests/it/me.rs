@@ -45,6 +45,7 @@ async fn profile_edits_ignore_forbidden_fields_and_name_bad_ones(db: Db) {
     for (body, field) in [
         (json!({"mobile": "call me"}), "mobile"),
         (json!({"language": "not a language tag"}), "language"),
+        (json!({"timezone": "Mars/Olympus_Mons"}), "timezone"),
         (json!({"firstname": 42}), "firstname"),
         (json!({"favourite_colour": "blue"}), "favourite_colour"),
         (json!({"firstname": "x".repeat(101)}), "firstname"),
