@@ -636,10 +636,30 @@ test('admin users page; a new user: profile, M2M token, sessions, callbacks', { 
       await signOut();
     });
 
-    await step("the admin sees the user's sign-ins, ends the sessions, removes the token", async () => {
+    await step("the admin sees the user's sign-ins, unlocks, ends the sessions, removes the token", async () => {
+      // Five wrong passwords lock the account (the default threshold).
+      for (let i = 0; i < 5; i += 1) {
+        const wrong = await fetch(`${BASE}/api/v01/auth/login`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ username: 'max', password: 'not the password at all' }),
+        });
+        assert.equal(wrong.status, 401);
+      }
       await signIn(NEW_PASSWORD);
       await page.goto(`${BASE}/admin/users/max`);
       await page.getByRole('heading', { name: 'max', exact: true }).waitFor();
+      await page.getByText(/^Locked until /).waitFor();
+      await page.getByRole('cell', { name: 'wrong_password' }).first().waitFor();
+      await page.getByRole('button', { name: 'Unlock' }).click();
+      await notice('Unlocked.').waitFor();
+      await page.getByRole('button', { name: 'Unlock' }).waitFor({ state: 'detached' });
+      const login = await fetch(`${BASE}/api/v01/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'max', password: MAX_PASSWORD }),
+      });
+      assert.equal(login.status, 200);
       await page.getByText('A token is set; it does not expire.').waitFor();
       await page.locator('table.attempts tbody tr').nth(1).waitFor();
       await page.getByRole('button', { name: 'End every session' }).click();
