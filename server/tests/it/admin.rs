@@ -30,8 +30,14 @@ async fn admin_endpoints_need_the_admin_role(db: Db) {
         (Method::PATCH, "/api/v01/admin/users/admin"),
         (Method::DELETE, "/api/v01/admin/users/admin"),
         (Method::GET, "/api/v01/admin/events"),
+        (Method::GET, "/api/v01/admin/users/admin/login_attempts"),
+        (Method::POST, "/api/v01/admin/users/admin/unlock"),
+        (Method::PUT, "/api/v01/admin/users/admin/m2m_token"),
+        (Method::DELETE, "/api/v01/admin/users/admin/m2m_token"),
+        (Method::DELETE, "/api/v01/admin/users/admin/sessions"),
+        (Method::GET, "/api/v01/admin/mail_templates/mails.welcome"),
     ];
-    for (m, path) in calls {
+    for (m, path) in calls.clone() {
         let body = matches!(m, Method::PUT | Method::POST | Method::PATCH)
             .then(|| json!({"username": "x", "label": "x"}));
         let (st, err) = s.call(m.clone(), path, Some(&eve), body.clone()).await;
@@ -42,6 +48,20 @@ async fn admin_endpoints_need_the_admin_role(db: Db) {
         );
         let (st, _) = s.call(m.clone(), path, None, body).await;
         assert_eq!(st, StatusCode::UNAUTHORIZED, "{m} {path} without a token");
+    }
+    // And eve's own M2M token carries her rights, not more.
+    let (_, body) = s
+        .call(
+            Method::PUT,
+            "/api/v01/me/m2m_token",
+            Some(&eve),
+            Some(json!({})),
+        )
+        .await;
+    let m2m = str_of(&body, "token").to_string();
+    for (m, path) in calls {
+        let (st, _) = s.call(m.clone(), path, Some(&m2m), Some(json!({}))).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{m} {path} with an M2M token");
     }
     assert_eq!(
         s.call(Method::GET, "/api/v01/no/such/path", None, None)
