@@ -3,7 +3,7 @@
 use crate::Engine;
 use crate::error::Result;
 use crate::principal::{Principal, RequestMeta};
-use crate::store::{AuditFilter, AuditRow};
+use crate::store::{AuditFilter, AuditRow, UserRow};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -28,6 +28,19 @@ impl Event {
             ip: None,
             detail: Value::Object(Default::default()),
         }
+    }
+
+    /// What an admin (`p`) did to a user.
+    pub(crate) fn by_admin(
+        kind: &'static str,
+        p: &Principal,
+        user: &UserRow,
+        meta: &RequestMeta,
+    ) -> Self {
+        Event::new(kind, "success")
+            .user(Some(&user.id), &user.username)
+            .actor(p)
+            .ip(meta)
     }
 
     pub fn user(mut self, id: Option<&str>, username: &str) -> Self {

@@ -117,17 +117,10 @@ impl Engine {
         expires_at: Option<DateTime<Utc>>,
         meta: &RequestMeta,
     ) -> Result<M2mToken> {
-        p.require_admin()?;
-        self.require_module("admin_users")?;
-        let user = self.user_row(username).await?;
+        let user = self.managed_user(p, username).await?;
         let token = self.issue_m2m_token(&user, expires_at).await?;
-        self.audit(
-            Event::new("m2m_token_set", "success")
-                .user(Some(&user.id), &user.username)
-                .actor(p)
-                .ip(meta),
-        )
-        .await;
+        self.audit(Event::by_admin("m2m_token_set", p, &user, meta))
+            .await;
         Ok(M2mToken {
             token: (user.system != 0).then_some(token),
             expires_at,
@@ -140,19 +133,12 @@ impl Engine {
         username: &str,
         meta: &RequestMeta,
     ) -> Result<()> {
-        p.require_admin()?;
-        self.require_module("admin_users")?;
-        let user = self.user_row(username).await?;
+        let user = self.managed_user(p, username).await?;
         self.store()
             .set_m2m_token(&user.id, None, None, None, self.now_ms())
             .await?;
-        self.audit(
-            Event::new("m2m_token_deleted", "success")
-                .user(Some(&user.id), &user.username)
-                .actor(p)
-                .ip(meta),
-        )
-        .await;
+        self.audit(Event::by_admin("m2m_token_deleted", p, &user, meta))
+            .await;
         Ok(())
     }
 

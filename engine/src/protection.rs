@@ -151,9 +151,7 @@ impl Engine {
         p: &Principal,
         username: &str,
     ) -> Result<Vec<LoginAttempt>> {
-        p.require_admin()?;
-        self.require_module("admin_users")?;
-        let user = self.user_row(username).await?;
+        let user = self.managed_user(p, username).await?;
         let rows = self
             .store()
             .login_attempts(&user.id, ADMIN_ATTEMPTS)
@@ -168,17 +166,10 @@ impl Engine {
         username: &str,
         meta: &RequestMeta,
     ) -> Result<()> {
-        p.require_admin()?;
-        self.require_module("admin_users")?;
-        let user = self.user_row(username).await?;
+        let user = self.managed_user(p, username).await?;
         self.store().unlock_user(&user.id, self.now_ms()).await?;
-        self.audit(
-            Event::new("account_unlocked", "success")
-                .user(Some(&user.id), &user.username)
-                .actor(p)
-                .ip(meta),
-        )
-        .await;
+        self.audit(Event::by_admin("account_unlocked", p, &user, meta))
+            .await;
         Ok(())
     }
 }

@@ -81,20 +81,12 @@ impl Engine {
         username: &str,
         meta: &RequestMeta,
     ) -> Result<()> {
-        p.require_admin()?;
-        self.require_module("admin_users")?;
-        let user = self.user_row(username).await?;
+        let user = self.managed_user(p, username).await?;
         let count = self
             .end_user_sessions(&user.id, None, "revoked_by_admin")
             .await?;
-        self.audit(
-            Event::new("sessions_ended", "success")
-                .user(Some(&user.id), &user.username)
-                .actor(p)
-                .ip(meta)
-                .field("count", count),
-        )
-        .await;
+        self.audit(Event::by_admin("sessions_ended", p, &user, meta).field("count", count))
+            .await;
         Ok(())
     }
 }

@@ -355,9 +355,7 @@ impl Engine {
 
     /// A user as admins see it; the M2M token itself only for `system` users.
     pub async fn get_user(&self, p: &Principal, username: &str) -> Result<User> {
-        p.require_admin()?;
-        self.require_module("admin_users")?;
-        let row = self.user_row(username).await?;
+        let row = self.managed_user(p, username).await?;
         let token = match row.system != 0 {
             true => self.m2m_of(&row, true)?.and_then(|m| m.token),
             false => None,
@@ -368,7 +366,10 @@ impl Engine {
         })
     }
 
-    pub(crate) async fn user_row(&self, username: &str) -> Result<UserRow> {
+    /// The user an admin acts on: the caller must be an admin, the module on.
+    pub(crate) async fn managed_user(&self, p: &Principal, username: &str) -> Result<UserRow> {
+        p.require_admin()?;
+        self.require_module("admin_users")?;
         self.store()
             .user_by_username(&normalize_username(username))
             .await?
@@ -384,13 +385,8 @@ impl Engine {
         p.require_admin()?;
         self.require_module("admin_users")?;
         let row = self.insert_user(input).await?;
-        self.audit(
-            Event::new("user_created", "success")
-                .user(Some(&row.id), &row.username)
-                .actor(p)
-                .ip(meta),
-        )
-        .await;
+        self.audit(Event::by_admin("user_created", p, &row, meta))
+            .await;
         // Without a password the user chooses one from the welcome mail's link. The user
         // exists either way; a mail that cannot go out is in the audit events.
         if input.password.is_none()
@@ -479,9 +475,7 @@ impl Engine {
         changes: &UserChanges,
         meta: &RequestMeta,
     ) -> Result<User> {
-        p.require_admin()?;
-        self.require_module("admin_users")?;
-        let mut row = self.user_row(username).await?;
+        let mut row = self.managed_user(p, username).await?;
         let was_disabled = row.disabled != 0;
         apply_admin_changes(&mut row, changes)?;
         if row.id == p.user_id
@@ -498,13 +492,8 @@ impl Engine {
             self.end_user_sessions(&row.id, None, "user_disabled")
                 .await?;
         }
-        self.audit(
-            Event::new("user_updated", "success")
-                .user(Some(&row.id), &row.username)
-                .actor(p)
-                .ip(meta),
-        )
-        .await;
+        self.audit(Event::by_admin("user_updated", p, &row, meta))
+            .await;
         Ok(self.user_view(row))
     }
 
@@ -514,9 +503,7 @@ impl Engine {
         username: &str,
         meta: &RequestMeta,
     ) -> Result<()> {
-        p.require_admin()?;
-        self.require_module("admin_users")?;
-        let row = self.user_row(username).await?;
+        let row = self.managed_user(p, username).await?;
         if row.id == p.user_id {
             return Err(Error::Conflict("you cannot delete yourself".into()));
         }
@@ -524,13 +511,8 @@ impl Engine {
         self.end_user_sessions(&row.id, None, "user_deleted")
             .await?;
         self.store().delete_user(&row.id).await?;
-        self.audit(
-            Event::new("user_deleted", "success")
-                .user(Some(&row.id), &row.username)
-                .actor(p)
-                .ip(meta),
-        )
-        .await;
+        self.audit(Event::by_admin("user_deleted", p, &row, meta))
+            .await;
         Ok(())
     }
 }
