@@ -4,10 +4,10 @@
 use crate::api::ApiError;
 use crate::api::account::{delete_m2m_token, m2m_token, set_m2m_token};
 use crate::api::types::M2mStatus;
-use crate::components::browser::{copy_text, input_value, use_hydrated};
+use crate::components::browser::{copy_text, input_value};
 use crate::components::errors::{FormAlert, Notice};
 use crate::components::fields::when;
-use crate::components::reauth::{ReauthThenRetry, needs_reauth};
+use crate::components::reauth::{ReauthThenRetry, change_sender, needs_reauth};
 use leptos::html::Input;
 use leptos::prelude::*;
 
@@ -71,13 +71,7 @@ pub fn M2mTokenPanel(status: M2mStatus) -> impl IntoView {
             }
         }
     });
-    let run = move |c: Change| {
-        error.set(None);
-        notice.set(None);
-        change.dispatch(c);
-    };
-    let hydrated = use_hydrated();
-    let busy = Memo::new(move |_| change.pending().get() || !hydrated.get());
+    let (run, busy) = change_sender(change, error, notice);
     let on_generate = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let date = input_value(expiry);

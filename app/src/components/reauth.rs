@@ -4,7 +4,7 @@
 use crate::api::ApiError;
 use crate::api::me::reauth;
 use crate::api::passkeys::{passkey_reauth, passkey_reauth_start};
-use crate::components::browser::{clear_inputs, input_value};
+use crate::components::browser::{clear_inputs, input_value, use_hydrated};
 use crate::components::context::use_ui_config;
 use crate::components::errors::{ErrorSignal, FormAlert};
 use crate::components::webauthn;
@@ -20,6 +20,26 @@ async fn with_passkey() -> Result<(), ApiError> {
 /// Whether an error asks for a re-authentication.
 pub fn needs_reauth(e: &ApiError) -> bool {
     e.error == "reauthentication_required"
+}
+
+/// How a page sends its changes, one at a time: `run` clears the last message and dispatches;
+/// `busy` holds while one is under way, and until hydration (a click then would post the form
+/// as plain HTML, which nothing answers).
+pub fn change_sender<C: Send + Sync + 'static>(
+    change: Action<C, ()>,
+    error: ErrorSignal,
+    notice: RwSignal<Option<&'static str>>,
+) -> (impl Fn(C) + Copy + Send + Sync + 'static, Memo<bool>) {
+    let hydrated = use_hydrated();
+    let run = move |c: C| {
+        error.set(None);
+        notice.set(None);
+        change.dispatch(c);
+    };
+    (
+        run,
+        Memo::new(move |_| change.pending().get() || !hydrated.get()),
+    )
 }
 
 /// What a page does with the answer to a change it sent: reload its data on success, keep

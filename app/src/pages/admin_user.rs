@@ -8,12 +8,11 @@ use crate::api::admin_users::{
 };
 use crate::api::security_types::LoginAttemptView;
 use crate::api::types::{Profile, UserPatch};
-use crate::components::browser::{
-    full_navigation, input_checked, input_value, textarea_value, use_hydrated,
-};
+use crate::components::browser::{full_navigation, input_checked, input_value, textarea_value};
 use crate::components::errors::{ErrorSignal, FormAlert, Notice, general_message};
 use crate::components::fields::{CheckField, TextField, when};
 use crate::components::guard::RequireSignIn;
+use crate::components::reauth::change_sender;
 use crate::pages::LoginAttemptsTable;
 use leptos::html::{Input, Textarea};
 use leptos::prelude::*;
@@ -110,13 +109,7 @@ fn UserAdmin(
             }
         }
     });
-    let run = move |c: Change| {
-        error.set(None);
-        notice.set(None);
-        change.dispatch(c);
-    };
-    let hydrated = use_hydrated();
-    let busy = Memo::new(move |_| change.pending().get() || !hydrated.get());
+    let (run, busy) = change_sender(change, error, notice);
     let expiry = NodeRef::<Input>::new();
     let locked = user.locked_until.clone();
     let m2m = user.m2m_token.clone();

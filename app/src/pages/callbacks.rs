@@ -4,10 +4,11 @@
 use crate::api::ApiError;
 use crate::api::account::{callbacks, set_callbacks, test_callback};
 use crate::api::account_types::{CallbackSet, CallbackTestResult, CallbackView};
-use crate::components::browser::{clear_inputs, input_checked, input_value, use_hydrated};
+use crate::components::browser::{clear_inputs, input_checked, input_value};
 use crate::components::errors::{FormAlert, Notice, general_message};
 use crate::components::fields::TextField;
 use crate::components::guard::RequireSignIn;
+use crate::components::reauth::change_sender;
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -51,6 +52,7 @@ pub fn CallbacksPage() -> impl IntoView {
     let change = Action::new(move |c: &Change| {
         let c = c.clone();
         async move {
+            tested.set(None);
             match c {
                 Change::Save(next, done) => match set_callbacks(next).await {
                     Ok(_) => {
@@ -67,14 +69,7 @@ pub fn CallbacksPage() -> impl IntoView {
             }
         }
     });
-    let run = move |c: Change| {
-        error.set(None);
-        notice.set(None);
-        tested.set(None);
-        change.dispatch(c);
-    };
-    let hydrated = use_hydrated();
-    let busy = Memo::new(move |_| change.pending().get() || !hydrated.get());
+    let (run, busy) = change_sender(change, error, notice);
     let on_add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let mut next = unchanged(&saved.get_untracked());

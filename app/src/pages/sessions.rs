@@ -2,10 +2,11 @@
 
 use crate::api::ApiError;
 use crate::api::account::{end_other_sessions, end_session, sessions};
-use crate::components::browser::{full_navigation, use_hydrated};
+use crate::components::browser::full_navigation;
 use crate::components::errors::{FormAlert, Notice, general_message};
 use crate::components::fields::when;
 use crate::components::guard::RequireSignIn;
+use crate::components::reauth::change_sender;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -38,13 +39,7 @@ pub fn SessionsPage() -> impl IntoView {
             version.update(|v| *v += 1);
         }
     });
-    let run = move |c: Change| {
-        error.set(None);
-        notice.set(None);
-        change.dispatch(c);
-    };
-    let hydrated = use_hydrated();
-    let busy = Memo::new(move |_| change.pending().get() || !hydrated.get());
+    let (run, busy) = change_sender(change, error, notice);
     view! {
         <Title text="Sessions" />
         <RequireSignIn module="sessions">

@@ -4,11 +4,11 @@
 
 use crate::api::ApiError;
 use crate::api::security::{add_trusted_location, delete_trusted, trusted};
-use crate::components::browser::{clear_inputs, input_value, use_hydrated};
+use crate::components::browser::{clear_inputs, input_value};
 use crate::components::errors::{FormAlert, Notice, general_message};
 use crate::components::fields::{TextField, when};
 use crate::components::guard::RequireSignIn;
-use crate::components::reauth::{ReauthThenRetry, settle};
+use crate::components::reauth::{ReauthThenRetry, change_sender, settle};
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -44,13 +44,7 @@ pub fn TrustedPage() -> impl IntoView {
             settle(result, c, version, waiting, error);
         }
     });
-    let run = move |c: Change| {
-        error.set(None);
-        notice.set(None);
-        change.dispatch(c);
-    };
-    let hydrated = use_hydrated();
-    let busy = Memo::new(move |_| change.pending().get() || !hydrated.get());
+    let (run, busy) = change_sender(change, error, notice);
     let on_add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         run(Change::AddNetwork(input_value(cidr), input_value(label)));
