@@ -11,7 +11,7 @@ echo "==> format and lints"
 cargo fmt --all -- --check
 # The server side and the WASM side are linted apart: built together, cargo would unify
 # the `ssr` and `hydrate` features of the app crate.
-cargo clippy -p engine -p apio-auth --all-targets -- -D warnings
+cargo clippy -p engine -p app -p apio-auth --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 skip=()
@@ -31,7 +31,7 @@ MSG
 fi
 
 echo "==> unit and integration tests"
-cargo test -p engine -p apio-auth -- "${skip[@]}"
+cargo test -p engine -p app -p apio-auth -- "${skip[@]}"
 
 echo "==> browser tests"
 "$ROOT/scripts/e2e.sh"

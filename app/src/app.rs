@@ -1,7 +1,9 @@
 //! The HTML document and the routes.
 
 use crate::components::context::provide_app_context;
+use crate::components::language::{FollowLanguage, LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE};
 use crate::components::top_bar::TopBar;
+use crate::i18n::{I18nContextProvider, Locale, t, use_i18n};
 use crate::pages::{
     AdminEventsPage, AdminMailTemplatesPage, AdminSettingsPage, AdminUserPage, AdminUsersPage,
     CallbacksPage, ChangePasswordPage, ForgotPasswordPage, HomePage, IpWhitelistPage,
@@ -9,6 +11,7 @@ use crate::pages::{
     SessionsPage, SetPasswordPage, TrustedPage,
 };
 use leptos::prelude::*;
+use leptos_i18n::context::CookieOptions;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
@@ -17,7 +20,8 @@ use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        // `lang` (and `dir`) are set by the I18nContextProvider, from the UI's language.
+        <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -77,6 +81,21 @@ lazy_pages!(
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_app_context();
+    let cookie_options = CookieOptions::<Locale>::default()
+        .path("/")
+        .max_age(LANGUAGE_COOKIE_MAX_AGE * 1000);
+    view! {
+        <I18nContextProvider cookie_name=LANGUAGE_COOKIE cookie_options>
+            <FollowLanguage />
+            <Pages />
+        </I18nContextProvider>
+    }
+}
+
+/// Everything under the language context.
+#[component]
+fn Pages() -> impl IntoView {
+    let i18n = use_i18n();
     // Pages that redirect (signed out, not allowed) render in async mode: the whole page is
     // ready before the response starts, so the server can still answer with a 302.
     view! {
@@ -84,7 +103,7 @@ pub fn App() -> impl IntoView {
         <Title formatter=|page: String| if page.is_empty() { "APIO auth".to_string() } else { format!("{page} · APIO auth") } />
         <Router>
             <a class="skip-link" href="#main">
-                "Skip to content"
+                {t!(i18n, common.skip_to_content)}
             </a>
             <TopBar />
             <main id="main">

@@ -7,6 +7,8 @@
 // then the admin users page creates a user who fills the profile, generates an M2M token (used
 // by a plain HTTP client), ends other sessions and adds a callback (a signed test event to a
 // receiver of this test); the admin's user page shows the sign-ins, ends sessions, drops the token;
+// the user switches the UI to French, which the next sign-in keeps in any browser, and a French
+// browser gets the French login page;
 // then TOTP: set up from the security page, sign in with a code from our own generator.
 // The tests run in order: each builds on the users the earlier ones set up.
 //
@@ -571,7 +573,6 @@ test('admin users page; a new user: profile, M2M token, sessions, callbacks', { 
       // The time zone picker offers the browser's IANA list.
       await page.waitForFunction(() => document.querySelectorAll('#timezones option').length > 100);
       await page.locator('#timezone').fill('Europe/Berlin');
-      await page.locator('#language').selectOption('fr');
       await page.getByRole('button', { name: 'Save profile' }).click();
       await notice('Profile saved.').waitFor();
       await page.getByRole('heading', { name: 'Max Planck' }).waitFor();
@@ -591,8 +592,8 @@ test('admin users page; a new user: profile, M2M token, sessions, callbacks', { 
       assert.equal(me.status, 200);
       const profile = await me.json();
       assert.deepEqual(
-        [profile.username, profile.lastname, profile.timezone, profile.language],
-        ['max', 'Planck', 'Europe/Berlin', 'fr'],
+        [profile.username, profile.lastname, profile.timezone],
+        ['max', 'Planck', 'Europe/Berlin'],
       );
     });
 
@@ -682,6 +683,48 @@ test('admin users page; a new user: profile, M2M token, sessions, callbacks', { 
       await page.getByRole('cell', { name: 'm2m_token_deleted' }).waitFor();
       await page.getByRole('cell', { name: 'admin', exact: true }).waitFor();
       await signOut();
+    });
+
+    const lang = () => page.evaluate(() => document.documentElement.lang);
+    await step('the UI switches to French when the user chooses it, and stays French signed out', async () => {
+      await signIn(MAX_PASSWORD, 'max');
+      assert.equal(await lang(), 'en');
+      await page.locator('#language').selectOption('fr');
+      await page.getByRole('button', { name: 'Save profile' }).click();
+      await notice('Profil enregistré.').waitFor();
+      await page.getByRole('heading', { name: 'Modifier le profil' }).waitFor();
+      await page.getByRole('navigation').getByRole('link', { name: 'Sécurité' }).waitFor();
+      assert.equal(await lang(), 'fr');
+      await page.getByRole('button', { name: 'Se déconnecter' }).click();
+      await page.waitForURL(`${BASE}/login`);
+      await page.getByRole('button', { name: 'Se connecter', exact: true }).waitFor();
+      await page.getByText("Nom d'utilisateur").waitFor();
+    });
+
+    await step('a French user gets French pages straight after signing in, in an English browser', async () => {
+      const context = await browser.newContext({ locale: 'en-US' });
+      const other = await context.newPage();
+      await other.goto(`${BASE}/login`);
+      await other.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+      await other.locator('#username').fill('max');
+      await other.locator('#password').fill(MAX_PASSWORD);
+      await other.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await other.waitForURL(`${BASE}/profile`);
+      await other.getByRole('heading', { name: 'Modifier le profil' }).waitFor();
+      // The server renders the page in French, not only the browser after hydration.
+      const html = await (await other.request.get(`${BASE}/profile`)).text();
+      assert.match(html, /<html[^>]* lang="fr"/);
+      assert.ok(html.includes('Modifier le profil'));
+      await context.close();
+    });
+
+    await step('a signed-out visitor gets the browser\'s language', async () => {
+      const context = await browser.newContext({ locale: 'fr-FR' });
+      const other = await context.newPage();
+      await other.goto(`${BASE}/login`);
+      await other.getByRole('button', { name: 'Se connecter', exact: true }).waitFor();
+      await other.getByRole('link', { name: /^Mot de passe oublié/ }).waitFor();
+      await context.close();
     });
   } finally {
     receiver.server.close();

@@ -180,7 +180,7 @@ impl Engine {
             .actor(p)
             .ip(meta)
             .detail(serde_json::json!({
-                "url": entry.url,
+                "url": audited_url(&entry.url),
                 "status": outcome.status,
                 "error": outcome.error,
             })),
@@ -346,6 +346,19 @@ fn check_events(field: &str, events: &[String]) -> Result<Vec<String>> {
     Ok(out)
 }
 
+/// A callback URL as the audit events keep it: without query and fragment, where receivers
+/// put keys of their own (credentials in the URL are refused outright).
+fn audited_url(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut u) => {
+            u.set_query(None);
+            u.set_fragment(None);
+            u.to_string()
+        }
+        Err(_) => String::new(),
+    }
+}
+
 /// reqwest's errors name the URL; the audit event already has it.
 fn without_url(e: reqwest::Error) -> String {
     let e = e.without_url();
@@ -390,6 +403,18 @@ mod tests {
         }
         assert!(field_of("https://10.1.2.3/", true).is_none());
         assert!(field_of("https://0.0.0.0/", true).is_some());
+    }
+
+    #[test]
+    fn audited_urls_lose_query_and_fragment() {
+        assert_eq!(
+            audited_url("https://hooks.example.com/apio?key=s3cret#x"),
+            "https://hooks.example.com/apio"
+        );
+        assert_eq!(
+            audited_url("http://127.0.0.1:8080/hook"),
+            "http://127.0.0.1:8080/hook"
+        );
     }
 
     #[test]

@@ -84,10 +84,13 @@ pub fn router(engine: Engine, leptos: LeptosOptions) -> Router {
             &format!("{}{{*fn_name}}", session::SERVER_FN_PREFIX),
             post(server_fn),
         )
-        .leptos_routes_with_context(&state, routes, page_context, shell)
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            app::shell,
-        ))
+        .leptos_routes_with_context(&state, routes, page_context.clone(), shell)
+        // Unknown paths render the app's 404 page, which needs the engine like every page
+        // (its top bar shows who is signed in).
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(page_context, app::shell))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Brotli or gzip for what is worth it (the WASM, pages); small API answers stay plain.
         .layer(

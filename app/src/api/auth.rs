@@ -14,10 +14,25 @@ pub async fn ui_config() -> Result<super::types::UiConfig, ApiError> {
 /// The signed-in user, or None.
 #[server(prefix = "/_sfn", endpoint = "session_info", input = Json)]
 pub async fn session_info() -> Result<Option<super::types::SessionInfo>, ApiError> {
-    Ok(super::ssr::cookie_session()?
-        .principal
-        .as_ref()
-        .map(super::convert::session_info))
+    use super::ssr;
+    match ssr::cookie_session()?.principal {
+        Some(principal) => Ok(Some(session_info_of(&ssr::engine()?, &principal).await)),
+        None => Ok(None),
+    }
+}
+
+/// The language is read from the profile (once per document), not carried in the token,
+/// so that a change shows at once. A user gone since the token was issued gets none.
+#[cfg(feature = "ssr")]
+pub(super) async fn session_info_of(
+    engine: &engine::Engine,
+    principal: &engine::Principal,
+) -> super::types::SessionInfo {
+    let language = match engine.me(principal).await {
+        Ok(user) => user.language,
+        Err(_) => String::new(),
+    };
+    super::convert::session_info(principal, language)
 }
 
 #[server(prefix = "/_sfn", endpoint = "logout", input = Json)]

@@ -112,11 +112,12 @@ pub fn ui_config(engine: &engine::Engine) -> UiConfig {
     }
 }
 
-pub fn session_info(p: &engine::Principal) -> SessionInfo {
+pub fn session_info(p: &engine::Principal, language: String) -> SessionInfo {
     SessionInfo {
         username: p.username.clone(),
         is_admin: p.is_admin(),
         pwd_change: p.pwd_change,
+        language,
     }
 }
 

@@ -32,7 +32,7 @@ pub async fn passkey_login_finish(
         tokens,
         device_token: None,
     };
-    super::security::signed_in(&engine, signed_in)
+    super::security::signed_in(&engine, signed_in).await
 }
 
 #[server(prefix = "/_sfn", endpoint = "list_passkeys", input = Json)]

@@ -26,7 +26,7 @@ pub async fn login(username: String, password: String) -> Result<LoginStep, ApiE
         device_token: ssr::request_cookie(ssr::cookie_names(engine.config()).device),
     };
     match engine.login(&input, &ssr::meta()?).await? {
-        engine::LoginOutcome::SignedIn(s) => signed_in(&engine, s).map(LoginStep::SignedIn),
+        engine::LoginOutcome::SignedIn(s) => signed_in(&engine, s).await.map(LoginStep::SignedIn),
         engine::LoginOutcome::SecondFactor(engine::SecondFactor { payload, option }) => {
             Ok(LoginStep::SecondFactor { payload, option })
         }
@@ -34,7 +34,7 @@ pub async fn login(username: String, password: String) -> Result<LoginStep, ApiE
 }
 
 #[cfg(feature = "ssr")]
-pub(super) fn signed_in(
+pub(super) async fn signed_in(
     engine: &engine::Engine,
     s: engine::SignedIn,
 ) -> Result<super::types::SessionInfo, ApiError> {
@@ -44,7 +44,9 @@ pub(super) fn signed_in(
     if let Some(device) = &s.device_token {
         ssr::set_cookies([ssr::device_cookie(engine.config(), device)]);
     }
-    Ok(super::convert::session_info(&principal))
+    let info = super::auth::session_info_of(engine, &principal).await;
+    ssr::set_cookies(crate::components::language::language_cookie(&info.language));
+    Ok(info)
 }
 
 /// The 2FA step of the login page.
@@ -64,7 +66,7 @@ pub async fn second_factor(
         trust_network,
     };
     let done = engine.complete_second_factor(&input, &ssr::meta()?).await?;
-    signed_in(&engine, done)
+    signed_in(&engine, done).await
 }
 
 #[server(prefix = "/_sfn", endpoint = "resend_second_factor", input = Json)]

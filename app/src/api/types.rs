@@ -399,6 +399,8 @@ pub struct SessionInfo {
     pub username: String,
     pub is_admin: bool,
     pub pwd_change: bool,
+    /// The profile's language tag: the UI speaks it when it can.
+    pub language: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

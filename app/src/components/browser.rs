@@ -55,15 +55,6 @@ pub fn clear_inputs(inputs: &[NodeRef<Input>]) {
     }
 }
 
-/// The browser's preferred language, primary subtag only (`fr` for `fr-CH`).
-pub fn browser_language() -> Option<String> {
-    window()
-        .navigator()
-        .language()
-        .and_then(|l| l.split('-').next().map(str::to_ascii_lowercase))
-        .filter(|l| !l.is_empty())
-}
-
 /// Puts `text` on the clipboard; false where the browser refuses (then the text stays
 /// selectable on the page).
 pub async fn copy_text(text: &str) -> bool {

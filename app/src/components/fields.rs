@@ -1,7 +1,9 @@
 //! Labelled form fields whose error, if the last submit named them, shows right below.
-//! Each input's id and name are the JSON key of the value it edits.
+//! Each input's id and name are the JSON key of the value it edits. Labels and hints are
+//! `TextProp`s, so a translated text (`move || t_string!(..)`) follows a language switch.
 
 use super::errors::{ErrorSignal, FieldError, is_field};
+use crate::i18n::{t, use_i18n};
 use leptos::html::{Input, Textarea};
 use leptos::prelude::*;
 
@@ -16,7 +18,7 @@ fn described_by(id: &str, hint: bool) -> String {
 #[component]
 pub fn TextField(
     id: &'static str,
-    label: &'static str,
+    #[prop(into)] label: TextProp,
     node_ref: NodeRef<Input>,
     error: ErrorSignal,
     /// The initial value; the input is read on submit, not bound.
@@ -24,12 +26,12 @@ pub fn TextField(
     value: String,
     #[prop(default = "text")] kind: &'static str,
     #[prop(optional)] autocomplete: Option<&'static str>,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<TextProp>,
     #[prop(optional)] required: bool,
 ) -> impl IntoView {
     view! {
         <div class="field">
-            <label for=id>{label}</label>
+            <label for=id>{move || label.get()}</label>
             <input
                 id=id
                 name=id
@@ -41,7 +43,7 @@ pub fn TextField(
                 aria-invalid=move || is_field(error, id).to_string()
                 aria-describedby=described_by(id, hint.is_some())
             />
-            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
+            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{move || h.get()}</p> })}
             <FieldError id error />
         </div>
     }
@@ -50,11 +52,11 @@ pub fn TextField(
 #[component]
 pub fn CheckField(
     id: &'static str,
-    label: &'static str,
+    #[prop(into)] label: TextProp,
     node_ref: NodeRef<Input>,
     error: ErrorSignal,
     checked: bool,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<TextProp>,
 ) -> impl IntoView {
     view! {
         <div class="field check">
@@ -67,8 +69,8 @@ pub fn CheckField(
                 aria-invalid=move || is_field(error, id).to_string()
                 aria-describedby=described_by(id, hint.is_some())
             />
-            <label for=id>{label}</label>
-            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
+            <label for=id>{move || label.get()}</label>
+            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{move || h.get()}</p> })}
             <FieldError id error />
         </div>
     }
@@ -78,15 +80,15 @@ pub fn CheckField(
 #[component]
 pub fn LinesField(
     id: &'static str,
-    label: &'static str,
+    #[prop(into)] label: TextProp,
     node_ref: NodeRef<Textarea>,
     error: ErrorSignal,
     lines: Vec<String>,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<TextProp>,
 ) -> impl IntoView {
     view! {
         <div class="field">
-            <label for=id>{label}</label>
+            <label for=id>{move || label.get()}</label>
             <textarea
                 id=id
                 name=id
@@ -98,7 +100,7 @@ pub fn LinesField(
             >
                 {lines.join("\n")}
             </textarea>
-            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
+            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{move || h.get()}</p> })}
             <FieldError id error />
         </div>
     }
@@ -112,9 +114,10 @@ pub fn UsernameField(
     #[prop(default = "username")]
     autocomplete: &'static str,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <div class="field">
-            <label for="username">"Username"</label>
+            <label for="username">{t!(i18n, common.username)}</label>
             <input
                 id="username"
                 name="username"

@@ -3,6 +3,7 @@
 use super::context::{use_session, use_ui_config};
 use super::errors::general_message;
 use super::nav::module_on;
+use crate::i18n::{t, use_i18n};
 use crate::pages::NotFoundPage;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
@@ -24,10 +25,11 @@ pub fn RequireSignIn(
     module: Option<&'static str>,
     children: ChildrenFn,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let session = use_session();
     let ui = use_ui_config();
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || {
                 let children = children.clone();
                 Suspend::new(async move {
@@ -44,7 +46,7 @@ pub fn RequireSignIn(
                             view! {
                                 <section class="page">
                                     <p class="alert" role="alert">
-                                        "You are not allowed to see this page."
+                                        {t!(i18n, common.not_allowed)}
                                     </p>
                                 </section>
                             }

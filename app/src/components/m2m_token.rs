@@ -8,8 +8,10 @@ use crate::components::browser::{copy_text, input_value};
 use crate::components::errors::{FormAlert, Notice};
 use crate::components::fields::when;
 use crate::components::reauth::{ReauthThenRetry, change_sender, needs_reauth};
+use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
+use leptos_i18n::I18nContext;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Change {
@@ -19,16 +21,17 @@ enum Change {
     Remove,
 }
 
-fn status_text(s: &M2mStatus) -> String {
+fn status_text(i18n: I18nContext<Locale>, s: &M2mStatus) -> AnyView {
     match (s.set, &s.expires_at) {
-        (false, _) => "No token.".into(),
-        (true, None) => "A token is set; it does not expire.".into(),
-        (true, Some(at)) => format!("A token is set; it expires {} (UTC).", when(at)),
+        (false, _) => t!(i18n, account.m2m_token.no_token).into_any(),
+        (true, None) => t!(i18n, account.m2m_token.no_expiry).into_any(),
+        (true, Some(at)) => t!(i18n, account.m2m_token.expires, at = when(at)).into_any(),
     }
 }
 
 #[component]
 pub fn M2mTokenPanel(status: M2mStatus) -> impl IntoView {
+    let i18n = use_i18n();
     let status = RwSignal::new(status);
     let shown = RwSignal::new(None::<String>);
     let expiry = NodeRef::<Input>::new();
@@ -48,9 +51,7 @@ pub fn M2mTokenPanel(status: M2mStatus) -> impl IntoView {
                             token: None,
                         });
                         shown.set(t.token);
-                        notice.set(Some(
-                            "New token generated; the previous one no longer works.",
-                        ));
+                        notice.set(Some(tu_string!(i18n, account.m2m_token.generated)));
                     })
                 }
                 Change::Show => m2m_token().await.map(|t| shown.set(t.token)),
@@ -61,7 +62,7 @@ pub fn M2mTokenPanel(status: M2mStatus) -> impl IntoView {
                         token: None,
                     });
                     shown.set(None);
-                    notice.set(Some("Token removed."));
+                    notice.set(Some(tu_string!(i18n, account.m2m_token.removed)));
                 }),
             };
             match result {
@@ -81,48 +82,54 @@ pub fn M2mTokenPanel(status: M2mStatus) -> impl IntoView {
         let token = token.clone();
         async move {
             notice.set(Some(if copy_text(&token).await {
-                "Copied to the clipboard."
+                tu_string!(i18n, account.m2m_token.copied)
             } else {
-                "Copying was refused by the browser: select the token and copy it."
+                tu_string!(i18n, account.m2m_token.copy_refused)
             }));
         }
     });
     view! {
-        <p id="m2m-status">{move || status.with(status_text)}</p>
-        <p class="hint">"Other systems call the API with it as a Bearer token, with your rights and restrictions (allowed addresses included). Keep it secret."</p>
+        <p id="m2m-status">{move || status.with(|s| status_text(i18n, s))}</p>
+        <p class="hint">{t!(i18n, account.m2m_token.explain)}</p>
         {move || shown.get().map(|token| {
             let for_copy = token.clone();
             view! {
                 <div class="field token">
-                    <label for="m2m-token">"Your token"</label>
+                    <label for="m2m-token">{t!(i18n, account.m2m_token.your_token)}</label>
                     <input id="m2m-token" type="text" readonly value=token autocomplete="off" spellcheck="false" />
-                    <button type="button" class="secondary" on:click=move |_| { copy.dispatch(for_copy.clone()); }>"Copy"</button>
+                    <button type="button" class="secondary" on:click=move |_| { copy.dispatch(for_copy.clone()); }>{t!(i18n, account.m2m_token.copy)}</button>
                 </div>
             }
         })}
         <form class="form inline" method="post" on:submit=on_generate>
             <div class="field">
-                <label for="m2m-expiry">"Expires on (optional)"</label>
+                <label for="m2m-expiry">{t!(i18n, account.m2m_token.expires_on)}</label>
                 <input id="m2m-expiry" name="expires_on" type="date" node_ref=expiry aria-describedby="m2m-expiry-hint" />
-                <p class="hint" id="m2m-expiry-hint">"At the end of that day (UTC). Empty: never."</p>
+                <p class="hint" id="m2m-expiry-hint">{t!(i18n, account.m2m_token.expiry_hint)}</p>
             </div>
             <button type="submit" class="primary" disabled=move || busy.get()>
-                {move || if status.with(|s| s.set) { "Replace token" } else { "Generate token" }}
+                {move || {
+                    if status.with(|s| s.set) {
+                        t_string!(i18n, account.m2m_token.replace)
+                    } else {
+                        t_string!(i18n, account.m2m_token.generate)
+                    }
+                }}
             </button>
         </form>
         {move || status.with(|s| s.set).then(|| view! {
             <div class="actions">
                 {move || shown.with(Option::is_none).then(|| view! {
-                    <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| run(Change::Show)>"Show token"</button>
+                    <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| run(Change::Show)>{t!(i18n, account.m2m_token.show)}</button>
                 })}
-                <button type="button" class="secondary danger" disabled=move || busy.get() on:click=move |_| run(Change::Remove)>"Remove token"</button>
+                <button type="button" class="secondary danger" disabled=move || busy.get() on:click=move |_| run(Change::Remove)>{t!(i18n, account.m2m_token.remove)}</button>
             </div>
         })}
         <FormAlert error />
         <Notice text=notice />
         <ReauthThenRetry
             waiting
-            reason="Your M2M token acts as you: confirm it is you."
+            reason=move || t_string!(i18n, account.m2m_token.reauth_reason)
             retry=Callback::new(run)
         />
     }

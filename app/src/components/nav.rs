@@ -1,11 +1,14 @@
 //! The pages behind the `modules` setting, in menu order: one list for the top bar, the
 //! start page and the security page's links.
 
+use crate::i18n::{Locale, td_string};
+
 /// A page a module switches on or off.
 pub struct NavPage {
     pub module: &'static str,
     pub path: &'static str,
-    pub label: &'static str,
+    /// The link's text in a language.
+    pub label: fn(Locale) -> &'static str,
 }
 
 /// In the top bar, for every signed-in user.
@@ -13,27 +16,27 @@ pub const MAIN: [NavPage; 5] = [
     NavPage {
         module: "profile",
         path: "/profile",
-        label: "Profile",
+        label: |l| td_string!(l, common.nav.profile),
     },
     NavPage {
         module: "security",
         path: "/security",
-        label: "Security",
+        label: |l| td_string!(l, common.nav.security),
     },
     NavPage {
         module: "passkeys",
         path: "/passkeys",
-        label: "Passkeys",
+        label: |l| td_string!(l, common.nav.passkeys),
     },
     NavPage {
         module: "sessions",
         path: "/sessions",
-        label: "Sessions",
+        label: |l| td_string!(l, common.nav.sessions),
     },
     NavPage {
         module: "callbacks",
         path: "/callbacks",
-        label: "Callbacks",
+        label: |l| td_string!(l, common.nav.callbacks),
     },
 ];
 
@@ -42,17 +45,17 @@ pub const PROTECTION: [NavPage; 3] = [
     NavPage {
         module: "trusted",
         path: "/trusted",
-        label: "Trusted devices and networks",
+        label: |l| td_string!(l, common.nav.trusted),
     },
     NavPage {
         module: "login_attempts",
         path: "/login-attempts",
-        label: "Recent sign-ins",
+        label: |l| td_string!(l, common.nav.login_attempts),
     },
     NavPage {
         module: "ip_whitelist",
         path: "/ip-whitelist",
-        label: "Allowed addresses",
+        label: |l| td_string!(l, common.nav.ip_whitelist),
     },
 ];
 

@@ -2,7 +2,9 @@
 //! can make before sending (the server applies the full policy).
 
 use super::errors::{ErrorSignal, FieldError, is_field};
+use super::language::fill;
 use crate::api::ApiError;
+use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
 
@@ -11,21 +13,30 @@ pub const MIN_CHARS: usize = 8;
 /// The length recommended when there is no second factor.
 pub const RECOMMENDED_CHARS: usize = 15;
 
-pub fn strength_hint(chars: usize) -> String {
+/// The length hint under the new password, in the UI's language `l`.
+pub fn strength_hint(l: Locale, chars: usize) -> String {
     if chars < MIN_CHARS {
-        format!("At least {MIN_CHARS} characters ({chars} so far).")
+        fill(
+            td_string!(l, account.new_password.hint_short),
+            &[
+                ("min", &MIN_CHARS.to_string()),
+                ("chars", &chars.to_string()),
+            ],
+        )
     } else if chars < RECOMMENDED_CHARS {
-        format!(
-            "Long enough. {RECOMMENDED_CHARS} or more characters are recommended for accounts without two-factor authentication."
+        fill(
+            td_string!(l, account.new_password.hint_enough),
+            &[("recommended", &RECOMMENDED_CHARS.to_string())],
         )
     } else {
-        "Good length.".to_string()
+        td_string!(l, account.new_password.hint_good).to_string()
     }
 }
 
 /// Refuses a password that is too short or does not match its confirmation, naming the
-/// field to show the message under.
+/// field to show the message under; the message is in the UI's language `l`.
 pub fn check_new_password(
+    l: Locale,
     id: &'static str,
     confirm_id: &'static str,
     password: &str,
@@ -34,13 +45,16 @@ pub fn check_new_password(
     if password.chars().count() < MIN_CHARS {
         return Err(ApiError::invalid_request(
             id,
-            format!("Use at least {MIN_CHARS} characters."),
+            fill(
+                td_string!(l, account.new_password.too_short),
+                &[("min", &MIN_CHARS.to_string())],
+            ),
         ));
     }
     if password != confirmation {
         return Err(ApiError::invalid_request(
             confirm_id,
-            "The passwords do not match.",
+            td_string!(l, account.new_password.mismatch),
         ));
     }
     Ok(())
@@ -54,10 +68,11 @@ pub fn NewPasswordFields(
     confirm_ref: NodeRef<Input>,
     error: ErrorSignal,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let chars = RwSignal::new(0_usize);
     view! {
         <div class="field">
-            <label for=id>"New password"</label>
+            <label for=id>{t!(i18n, account.new_password.new)}</label>
             <input
                 id=id
                 name=id
@@ -70,12 +85,12 @@ pub fn NewPasswordFields(
                 aria-describedby=format!("{id}-hint {id}-error")
             />
             <p class="hint" id=format!("{id}-hint")>
-                {move || strength_hint(chars.get())}
+                {move || strength_hint(i18n.get_locale(), chars.get())}
             </p>
             <FieldError id error />
         </div>
         <div class="field">
-            <label for=confirm_id>"Confirm new password"</label>
+            <label for=confirm_id>{t!(i18n, account.new_password.confirm)}</label>
             <input
                 id=confirm_id
                 name=confirm_id
@@ -97,21 +112,22 @@ mod tests {
 
     #[test]
     fn hint_follows_length() {
-        assert!(strength_hint(3).starts_with("At least 8"));
-        assert!(strength_hint(8).starts_with("Long enough"));
-        assert_eq!(strength_hint(15), "Good length.");
+        assert!(strength_hint(Locale::en, 3).starts_with("At least 8"));
+        assert!(strength_hint(Locale::en, 8).starts_with("Long enough"));
+        assert_eq!(strength_hint(Locale::en, 15), "Good length.");
     }
 
     #[test]
     fn short_or_mismatched_passwords_are_refused_with_their_field() {
-        let short = check_new_password("p", "c", "short", "short")
+        let short = check_new_password(Locale::en, "p", "c", "short", "short")
             .err()
             .and_then(|e| e.field);
         assert_eq!(short.as_deref(), Some("p"));
-        let mismatch = check_new_password("p", "c", "long enough one", "long enough two")
-            .err()
-            .and_then(|e| e.field);
+        let mismatch =
+            check_new_password(Locale::en, "p", "c", "long enough one", "long enough two")
+                .err()
+                .and_then(|e| e.field);
         assert_eq!(mismatch.as_deref(), Some("c"));
-        assert!(check_new_password("p", "c", "long enough", "long enough").is_ok());
+        assert!(check_new_password(Locale::en, "p", "c", "long enough", "long enough").is_ok());
     }
 }

@@ -8,6 +8,7 @@ use super::webauthn;
 use crate::api::ApiError;
 use crate::api::passkeys::{passkey_login_finish, passkey_login_start};
 use crate::api::types::SessionInfo;
+use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -33,6 +34,7 @@ pub fn PasskeyLogin(
     /// Whether a sign-in is already under way (the password form's).
     busy: Signal<bool>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     // Set only in the browser; the wrapper makes it storable in a (thread-safe) StoredValue,
     // which the server drops on another thread, empty.
     let autofill = StoredValue::new(None::<SendWrapper<web_sys::AbortController>>);
@@ -77,7 +79,13 @@ pub fn PasskeyLogin(
             on:click=on_click
             disabled=move || pending.get() || busy.get()
         >
-            {move || if pending.get() { "Waiting for your passkey…" } else { "Sign in with a passkey" }}
+            {move || {
+                if pending.get() {
+                    t_string!(i18n, protection.passkey_login.waiting)
+                } else {
+                    t_string!(i18n, protection.passkey_login.sign_in)
+                }
+            }}
         </button>
     }
 }

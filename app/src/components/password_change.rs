@@ -6,6 +6,7 @@ use super::errors::{ErrorSignal, FieldError, FormAlert, is_field};
 use super::new_password::{NewPasswordFields, check_new_password};
 use crate::api::ApiError;
 use crate::api::me::change_password;
+use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
 
@@ -17,8 +18,13 @@ const CONFIRM: &str = "new_password_confirm";
 pub fn PasswordChangeForm(
     /// Called after the password was changed (the inputs are then emptied).
     on_done: Callback<()>,
-    #[prop(default = "Change password")] submit_label: &'static str,
+    /// The submit button's text; "Change password" when not given.
+    #[prop(optional, into)]
+    submit_label: Option<TextProp>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let submit_label = submit_label
+        .unwrap_or_else(|| TextProp::from(move || t_string!(i18n, account.password_change.submit)));
     let hydrated = use_hydrated();
     let (current, new, confirm) = (
         NodeRef::<Input>::new(),
@@ -39,7 +45,7 @@ pub fn PasswordChangeForm(
                 Err(e) if e.error == "invalid_credentials" => {
                     error.set(Some(ApiError::invalid_request(
                         CURRENT,
-                        "The current password is wrong.",
+                        tu_string!(i18n, account.password_change.wrong_current),
                     )));
                 }
                 Err(e) => error.set(Some(e)),
@@ -51,7 +57,13 @@ pub fn PasswordChangeForm(
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let (current_pw, new_pw) = (input_value(current), input_value(new));
-        match check_new_password(NEW, CONFIRM, &new_pw, &input_value(confirm)) {
+        match check_new_password(
+            i18n.get_locale_untracked(),
+            NEW,
+            CONFIRM,
+            &new_pw,
+            &input_value(confirm),
+        ) {
             Ok(()) => {
                 error.set(None);
                 save.dispatch((current_pw, new_pw));
@@ -63,7 +75,7 @@ pub fn PasswordChangeForm(
     view! {
         <form class="form" method="post" on:submit=on_submit>
             <div class="field">
-                <label for=CURRENT>"Current password"</label>
+                <label for=CURRENT>{t!(i18n, account.password_change.current)}</label>
                 <input
                     id=CURRENT
                     name=CURRENT
@@ -79,7 +91,13 @@ pub fn PasswordChangeForm(
             <NewPasswordFields id=NEW confirm_id=CONFIRM new_ref=new confirm_ref=confirm error />
             <FormAlert error fields=&[CURRENT, NEW, CONFIRM] />
             <button type="submit" class="primary" disabled=move || !hydrated.get() || pending.get()>
-                {move || if pending.get() { "Changing…" } else { submit_label }}
+                {move || {
+                    if pending.get() {
+                        t_string!(i18n, account.password_change.changing).into()
+                    } else {
+                        submit_label.get()
+                    }
+                }}
             </button>
         </form>
     }

@@ -8,6 +8,7 @@ use crate::components::browser::{clear_inputs, input_value, use_hydrated};
 use crate::components::context::use_ui_config;
 use crate::components::errors::{ErrorSignal, FormAlert};
 use crate::components::webauthn;
+use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
 
@@ -63,16 +64,21 @@ pub fn settle<C: Send + Sync + 'static>(
 #[component]
 pub fn ReauthThenRetry<C: Clone + Send + Sync + 'static>(
     waiting: RwSignal<Option<C>>,
-    reason: &'static str,
-    #[prop(default = "Confirm")] action: &'static str,
+    #[prop(into)] reason: TextProp,
+    /// The confirm button's text; "Confirm" when not given.
+    #[prop(optional, into)]
+    action: Option<TextProp>,
     retry: Callback<C>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
+    let action =
+        action.unwrap_or_else(|| TextProp::from(move || t_string!(i18n, account.reauth.confirm)));
     move || {
         waiting.get().map(|c| {
             view! {
                 <ReauthPrompt
-                    reason
-                    action
+                    reason=reason.clone()
+                    action=action.clone()
                     on_confirmed=Callback::new(move |()| {
                         waiting.set(None);
                         retry.run(c.clone());
@@ -87,12 +93,15 @@ pub fn ReauthThenRetry<C: Clone + Send + Sync + 'static>(
 #[component]
 pub fn ReauthPrompt(
     /// Why: "Changing your email needs your password again."
-    reason: &'static str,
+    #[prop(into)]
+    reason: TextProp,
     /// The confirm button's text, e.g. "Confirm and save".
-    action: &'static str,
+    #[prop(into)]
+    action: TextProp,
     on_confirmed: Callback<()>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let (password, code) = (NodeRef::<Input>::new(), NodeRef::<Input>::new());
     let error: ErrorSignal = RwSignal::new(None);
     let confirm = Action::new(move |(pw, code): &(String, String)| {
@@ -129,21 +138,27 @@ pub fn ReauthPrompt(
     };
     view! {
         <form class="form reauth" method="post" on:submit=on_submit aria-labelledby="reauth-heading">
-            <h3 id="reauth-heading">"Confirm it is you"</h3>
-            <p>{reason}</p>
+            <h3 id="reauth-heading">{t!(i18n, account.reauth.heading)}</h3>
+            <p>{move || reason.get()}</p>
             <div class="field">
-                <label for="reauth_password">"Password"</label>
+                <label for="reauth_password">{t!(i18n, account.reauth.password)}</label>
                 <input id="reauth_password" name="reauth_password" type="password" autocomplete="current-password" required node_ref=password />
             </div>
             <div class="field">
-                <label for="reauth_code">"Authenticator code"</label>
-                <p class="hint" id="reauth_code-hint">"Only if you sign in with an authenticator app."</p>
+                <label for="reauth_code">{t!(i18n, account.reauth.code)}</label>
+                <p class="hint" id="reauth_code-hint">{t!(i18n, account.reauth.code_hint)}</p>
                 <input id="reauth_code" name="reauth_code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="16" node_ref=code aria-describedby="reauth_code-hint" />
             </div>
             <FormAlert error />
             <div class="row">
                 <button type="submit" class="primary" disabled=move || pending.get()>
-                    {move || if pending.get() { "Confirming…" } else { action }}
+                    {move || {
+                        if pending.get() {
+                            t_string!(i18n, account.reauth.confirming).into()
+                        } else {
+                            action.get()
+                        }
+                    }}
                 </button>
                 <Suspense>
                     {move || Suspend::new(async move {
@@ -152,13 +167,13 @@ pub fn ReauthPrompt(
                                 error.set(None);
                                 passkey.dispatch_local(());
                             }>
-                                "Use a passkey"
+                                {t!(i18n, account.reauth.use_passkey)}
                             </button>
                         })
                     })}
                 </Suspense>
                 <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>
-                    "Cancel"
+                    {t!(i18n, account.reauth.cancel)}
                 </button>
             </div>
         </form>

@@ -6,6 +6,8 @@ use crate::api::security::{resend_second_factor, second_factor};
 use crate::api::types::SessionInfo;
 use crate::components::browser::{input_checked, input_value};
 use crate::components::errors::{FieldError, FormAlert, Notice};
+use crate::components::language::fill;
+use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
 use std::time::Duration;
@@ -21,6 +23,7 @@ pub fn SecondFactorStep(
     /// Back to the password form (the payload is dead or the user gives up).
     on_restart: Callback<()>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let (code, trust_device, trust_network) = (
         NodeRef::<Input>::new(),
         NodeRef::<Input>::new(),
@@ -62,7 +65,7 @@ pub fn SecondFactorStep(
         match resend_second_factor(payload.get_value()).await {
             Ok(()) => {
                 wait.set(RESEND_SECS);
-                notice.set(Some("A new code is on its way."));
+                notice.set(Some(t_string!(i18n, protection.second_factor.code_sent)));
             }
             Err(e) => {
                 if let Some(secs) = e.retry_after {
@@ -83,20 +86,23 @@ pub fn SecondFactorStep(
             input_checked(trust_network),
         ));
     };
-    let prompt = if email {
-        "Enter the 6-digit code we sent to your email address."
-    } else {
-        "Enter the 6-digit code from your authenticator app."
+    let prompt = move || {
+        if email {
+            t_string!(i18n, protection.second_factor.prompt_email)
+        } else {
+            t_string!(i18n, protection.second_factor.prompt_app)
+        }
     };
 
     view! {
-        <h1>"Verify it's you"</h1>
+        <h1>{t!(i18n, protection.second_factor.heading)}</h1>
         <form class="form" method="post" on:submit=on_submit>
             <div class="field">
-                <label for="code">"Code"</label>
+                <label for="code">{t!(i18n, protection.second_factor.code)}</label>
                 <p class="hint" id="code-hint">
                     {prompt}
-                    " Lost it? A recovery code works too."
+                    " "
+                    {t!(i18n, protection.second_factor.recovery)}
                 </p>
                 <input
                     id="code"
@@ -114,16 +120,22 @@ pub fn SecondFactorStep(
             </div>
             <div class="field check">
                 <input id="trust_device" name="trust_device" type="checkbox" node_ref=trust_device />
-                <label for="trust_device">"Trust this device for 30 days"</label>
+                <label for="trust_device">{t!(i18n, protection.second_factor.trust_device)}</label>
             </div>
             <div class="field check">
                 <input id="trust_network" name="trust_network" type="checkbox" node_ref=trust_network />
-                <label for="trust_network">"Trust this network"</label>
+                <label for="trust_network">{t!(i18n, protection.second_factor.trust_network)}</label>
             </div>
             <FormAlert error fields=&["code"] />
             <Notice text=notice />
             <button type="submit" class="primary" disabled=busy>
-                {move || if busy() { "Verifying…" } else { "Verify" }}
+                {move || {
+                    if busy() {
+                        t_string!(i18n, protection.second_factor.verifying)
+                    } else {
+                        t_string!(i18n, protection.second_factor.verify)
+                    }
+                }}
             </button>
             <Show when=move || email>
                 <button
@@ -136,13 +148,16 @@ pub fn SecondFactorStep(
                     }
                 >
                     {move || match wait.get() {
-                        0 => "Send a new code".to_string(),
-                        s => format!("Send a new code ({s} s)"),
+                        0 => t_string!(i18n, protection.second_factor.send_new_code).to_string(),
+                        s => fill(
+                            t_string!(i18n, protection.second_factor.send_new_code_wait),
+                            &[("seconds", &s.to_string())],
+                        ),
                     }}
                 </button>
             </Show>
             <button type="button" class="link" on:click=move |_| on_restart.run(())>
-                "Start over"
+                {t!(i18n, protection.second_factor.start_over)}
             </button>
         </form>
     }

@@ -7,6 +7,7 @@ use super::errors::general_message;
 use super::nav::{MAIN, enabled, module_on};
 use crate::api::auth::logout;
 use crate::api::types::SessionInfo;
+use crate::i18n::{t, t_string, use_i18n};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -43,10 +44,11 @@ fn SignedInBar(
     passkeys: bool,
     modules: Vec<String>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let links = MAIN
         .iter()
         .filter(|p| enabled(&modules, p) && (passkeys || p.module != "passkeys"))
-        .map(|p| view! { <A href=p.path>{p.label}</A> })
+        .map(|p| view! { <A href=p.path>{move || (p.label)(i18n.get_locale())}</A> })
         .collect_view();
     let settings = module_on(&modules, "admin_settings");
     let users = module_on(&modules, "admin_users");
@@ -65,21 +67,21 @@ fn SignedInBar(
             <a class="brand" href="/">
                 {label}
             </a>
-            <nav aria-label="Main">
+            <nav aria-label=move || t_string!(i18n, common.nav.main)>
                 {links}
-                {(user.is_admin && users).then(|| view! { <A href="/admin/users">"Users"</A> })}
-                {(user.is_admin && events).then(|| view! { <A href="/admin/events">"Events"</A> })}
+                {(user.is_admin && users).then(|| view! { <A href="/admin/users">{t!(i18n, common.nav.users)}</A> })}
+                {(user.is_admin && events).then(|| view! { <A href="/admin/events">{t!(i18n, common.nav.events)}</A> })}
                 {(user.is_admin && settings)
                     .then(|| {
                         view! {
-                            <A href="/admin/settings">"Settings"</A>
-                            <A href="/admin/mail-templates">"Mail templates"</A>
+                            <A href="/admin/settings">{t!(i18n, common.nav.settings)}</A>
+                            <A href="/admin/mail-templates">{t!(i18n, common.nav.mail_templates)}</A>
                         }
                     })}
             </nav>
             <div class="user-menu">
                 <span class="username">
-                    <span class="visually-hidden">"Signed in as "</span>
+                    <span class="visually-hidden">{t!(i18n, common.top_bar.signed_in_as)}</span>
                     {user.username}
                 </span>
                 <button
@@ -90,7 +92,7 @@ fn SignedInBar(
                     }
                     disabled=move || pending.get()
                 >
-                    {move || if pending.get() { "Signing out…" } else { "Sign out" }}
+                    {move || if pending.get() { t_string!(i18n, common.top_bar.signing_out) } else { t_string!(i18n, common.top_bar.sign_out) }}
                 </button>
             </div>
             {move || failed.get().map(|m| view! { <p class="alert bar-alert" role="alert">{m}</p> })}

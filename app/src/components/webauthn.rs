@@ -1,8 +1,10 @@
 //! WebAuthn in the browser: the options JSON from the server go through the browser's own
 //! JSON conversions (`PublicKeyCredential.parse…OptionsFromJSON`, `credential.toJSON()`),
 //! so no WebAuthn types are compiled into the WASM. Errors become sentences a user can act
-//! on. Browser-only: called from event handlers and effects.
+//! on, in the UI's language. Browser-only: called from event handlers and effects.
 
+use super::language::{fill, ui_locale};
+use crate::i18n::*;
 use js_sys::{Function, JSON, Object, Promise, Reflect};
 use leptos::prelude::window;
 use serde_json::Value;
@@ -27,21 +29,21 @@ pub enum PasskeyError {
 }
 
 impl PasskeyError {
-    pub fn message(&self) -> String {
+    /// What to tell the user, in the UI's language (empty for [`PasskeyError::Aborted`]).
+    pub fn message(&self, locale: Locale) -> String {
         match self {
-            PasskeyError::Unsupported => {
-                "This browser does not support passkeys. Use an up-to-date browser, or sign in with your password.".into()
-            }
-            PasskeyError::Cancelled => "The passkey request was cancelled.".into(),
-            PasskeyError::TimedOut => "The passkey request timed out. Try again.".into(),
+            PasskeyError::Unsupported => td_string!(locale, protection.webauthn.unsupported).into(),
+            PasskeyError::Cancelled => td_string!(locale, protection.webauthn.cancelled).into(),
+            PasskeyError::TimedOut => td_string!(locale, protection.webauthn.timed_out).into(),
             PasskeyError::AlreadyRegistered => {
-                "This authenticator already holds one of your passkeys.".into()
+                td_string!(locale, protection.webauthn.already_registered).into()
             }
             PasskeyError::Aborted => String::new(),
-            PasskeyError::WrongSite => {
-                "Passkeys are not set up for this address: an administrator must check the passkey settings (RP ID and origins).".into()
-            }
-            PasskeyError::Other(m) => format!("The passkey request failed: {m}"),
+            PasskeyError::WrongSite => td_string!(locale, protection.webauthn.wrong_site).into(),
+            PasskeyError::Other(m) => fill(
+                td_string!(locale, protection.webauthn.failed),
+                &[("message", m)],
+            ),
         }
     }
 }
@@ -157,8 +159,9 @@ fn other(e: &JsValue) -> PasskeyError {
     PasskeyError::Other(message)
 }
 
+/// Told in the UI's current language.
 impl From<PasskeyError> for crate::api::ApiError {
     fn from(e: PasskeyError) -> Self {
-        crate::api::ApiError::new(0, "passkey", e.message())
+        crate::api::ApiError::new(0, "passkey", e.message(ui_locale()))
     }
 }

@@ -10,6 +10,7 @@ use crate::api::types::{MailPreview, MailTemplateBody, MailTemplateView};
 use crate::components::browser::{input_value, textarea_value, use_hydrated};
 use crate::components::errors::{ErrorSignal, FieldError, FormAlert, Notice, general_message};
 use crate::components::guard::RequireSignIn;
+use crate::i18n::*;
 use leptos::html::{Input, Textarea};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -21,6 +22,7 @@ const PREVIEW_DELAY: Duration = Duration::from_millis(300);
 
 #[component]
 pub fn AdminMailTemplatesPage() -> impl IntoView {
+    let i18n = use_i18n();
     let list = Resource::new(|| (), |_| mail_templates());
     // The template being edited; a new one has an empty name.
     let selected = RwSignal::new(None::<MailTemplateView>);
@@ -37,15 +39,18 @@ pub fn AdminMailTemplatesPage() -> impl IntoView {
         }))
     };
     view! {
-        <Title text="Mail templates" />
+        <Title text=move || t_string!(i18n, admin.mail_templates.title) />
         <RequireSignIn admin=true>
             <section class="page mail-templates">
-                <h1>"Mail templates"</h1>
+                <h1>{t!(i18n, admin.mail_templates.heading)}</h1>
                 <p class="hint">
-                    "Variables: " <code>"{{ label }} {{ username }} {{ firstname }} {{ lastname }} {{ link }} {{ code }} {{ valid_minutes }} {{ valid_days }}"</code>
-                    ". The settings name the template of each mail; a missing name falls back to a shorter one."
+                    {t!(i18n, admin.mail_templates.variables)}
+                    " "
+                    <code>"{{ label }} {{ username }} {{ firstname }} {{ lastname }} {{ link }} {{ code }} {{ valid_minutes }} {{ valid_days }}"</code>
+                    ". "
+                    {t!(i18n, admin.mail_templates.note)}
                 </p>
-                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                     {move || Suspend::new(async move {
                         match list.await {
                             Ok(all) => view! { <TemplateList all selected /> }.into_any(),
@@ -53,7 +58,7 @@ pub fn AdminMailTemplatesPage() -> impl IntoView {
                         }
                     })}
                 </Transition>
-                <button type="button" class="secondary" on:click=new_template>"New template"</button>
+                <button type="button" class="secondary" on:click=new_template>{t!(i18n, admin.mail_templates.new_template)}</button>
                 // A fresh editor for each choice: its inputs start from that template.
                 {move || {
                     selected
@@ -70,13 +75,21 @@ fn TemplateList(
     all: Vec<MailTemplateView>,
     selected: RwSignal<Option<MailTemplateView>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <ul class="template-list">
             {all
                 .into_iter()
                 .map(|t| {
                     let name = t.name.clone();
-                    let state = if t.shipped { "default" } else { "edited" };
+                    let shipped = t.shipped;
+                    let state = move || {
+                        if shipped {
+                            t_string!(i18n, admin.mail_templates.badge_default)
+                        } else {
+                            t_string!(i18n, admin.mail_templates.badge_edited)
+                        }
+                    };
                     let current = {
                         let name = name.clone();
                         move || selected.with(|s| s.as_ref().is_some_and(|s| s.name == name))
@@ -106,6 +119,7 @@ fn Editor(
     template: MailTemplateView,
     on_change: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let hydrated = use_hydrated();
     let is_new = template.name.is_empty();
     let (name, subject) = (NodeRef::<Input>::new(), NodeRef::<Input>::new());
@@ -151,7 +165,7 @@ fn Editor(
                 Ok(t) => {
                     restorable.set(t.has_default);
                     deletable.set(!t.has_default);
-                    saved.set(Some("Template saved."));
+                    saved.set(Some(t_string!(i18n, admin.mail_templates.saved)));
                     on_change();
                 }
                 Err(e) => error.set(Some(e)),
@@ -163,7 +177,7 @@ fn Editor(
         async move {
             match delete_mail_template(n).await {
                 Ok(()) => {
-                    saved.set(Some("Edit removed: the shipped default applies again."));
+                    saved.set(Some(t_string!(i18n, admin.mail_templates.removed)));
                     restorable.set(false);
                     deletable.set(false);
                     on_change();
@@ -186,7 +200,7 @@ fn Editor(
     view! {
         <form class="form editor" method="post" on:submit=on_submit>
             <div class="field">
-                <label for="name">"Name"</label>
+                <label for="name">{t!(i18n, admin.mail_templates.name)}</label>
                 <input
                     id="name"
                     type="text"
@@ -200,7 +214,7 @@ fn Editor(
                 <FieldError id="name" error />
             </div>
             <div class="field">
-                <label for="subject">"Subject"</label>
+                <label for="subject">{t!(i18n, admin.mail_templates.subject)}</label>
                 <input
                     id="subject"
                     type="text"
@@ -213,12 +227,12 @@ fn Editor(
                 <FieldError id="subject" error />
             </div>
             <div class="field">
-                <label for="text">"Text part"</label>
+                <label for="text">{t!(i18n, admin.mail_templates.text_part)}</label>
                 <textarea id="text" rows="10" prop:value=template.text.clone() node_ref=text on:input=on_edit aria-describedby="text-error" />
                 <FieldError id="text" error />
             </div>
             <div class="field">
-                <label for="html">"HTML part (optional; values are escaped)"</label>
+                <label for="html">{t!(i18n, admin.mail_templates.html_part)}</label>
                 <textarea
                     id="html"
                     rows="10"
@@ -233,28 +247,40 @@ fn Editor(
             <Notice text=saved />
             <div class="actions">
                 <button type="submit" class="primary" disabled=move || !hydrated.get() || busy()>
-                    {move || if save.pending().get() { "Saving…" } else { "Save template" }}
+                    {move || {
+                        if save.pending().get() {
+                            t_string!(i18n, admin.mail_templates.saving)
+                        } else {
+                            t_string!(i18n, admin.mail_templates.save)
+                        }
+                    }}
                 </button>
                 <Show when=move || restorable.get() || deletable.get()>
                     <button type="button" class="secondary" on:click=on_remove disabled=busy>
-                        {move || if restorable.get() { "Restore the default" } else { "Delete" }}
+                        {move || {
+                            if restorable.get() {
+                                t_string!(i18n, admin.mail_templates.restore)
+                            } else {
+                                t_string!(i18n, admin.mail_templates.delete)
+                            }
+                        }}
                     </button>
                 </Show>
             </div>
         </form>
         <section class="preview" aria-live="polite">
-            <h2>"Preview"</h2>
+            <h2>{t!(i18n, admin.mail_templates.preview)}</h2>
             {move || match preview.get() {
-                None => view! { <p class="loading">"Rendering…"</p> }.into_any(),
+                None => view! { <p class="loading">{t!(i18n, admin.mail_templates.rendering)}</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="alert">{general_message(&e)}</p> }.into_any(),
                 Some(Ok(p)) => {
                     view! {
                         <p>
-                            <strong>"Subject: "</strong>
+                            <strong>{t!(i18n, admin.mail_templates.subject_label)} " "</strong>
                             {p.subject}
                         </p>
                         <pre class="mail-text">{p.text}</pre>
-                        {p.html.map(|h| view! { <iframe title="HTML part" sandbox="" srcdoc=h></iframe> })}
+                        {p.html.map(|h| view! { <iframe title=move || t_string!(i18n, admin.mail_templates.html_title) sandbox="" srcdoc=h></iframe> })}
                     }
                         .into_any()
                 }

@@ -13,6 +13,7 @@ use crate::components::errors::{ErrorSignal, FormAlert, Notice, general_message}
 use crate::components::fields::{CheckField, TextField, when};
 use crate::components::guard::RequireSignIn;
 use crate::components::reauth::change_sender;
+use crate::i18n::*;
 use crate::pages::LoginAttemptsTable;
 use leptos::html::{Input, Textarea};
 use leptos::prelude::*;
@@ -21,6 +22,7 @@ use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn AdminUserPage() -> impl IntoView {
+    let i18n = use_i18n();
     let params = use_params_map();
     let username = move || params.with(|p| p.get("username").unwrap_or_default());
     let version = RwSignal::new(0u32);
@@ -35,13 +37,13 @@ pub fn AdminUserPage() -> impl IntoView {
     let error: ErrorSignal = RwSignal::new(None);
     let notice = RwSignal::new(None::<&'static str>);
     view! {
-        <Title text="User" />
+        <Title text=move || t_string!(i18n, admin.user.title) />
         <RequireSignIn admin=true module="admin_users">
             <section class="page">
-                <p><a href="/admin/users">"← All users"</a></p>
+                <p><a href="/admin/users">{t!(i18n, admin.user.all_users)}</a></p>
                 <Notice text=notice />
                 <FormAlert error fields=&FIELDS />
-                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                     {move || Suspend::new(async move {
                         match user.await {
                             Ok(u) => view! { <UserAdmin user=u version error notice attempts /> }.into_any(),
@@ -72,6 +74,7 @@ fn UserAdmin(
     notice: RwSignal<Option<&'static str>>,
     attempts: Resource<Result<Vec<LoginAttemptView>, ApiError>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let name = user.username.clone();
     let token = RwSignal::new(None::<String>);
     let confirm_delete = RwSignal::new(false);
@@ -80,21 +83,25 @@ fn UserAdmin(
         let (c, name) = (c.clone(), target.get_value());
         async move {
             let done = match c {
-                Change::Save(patch) => update_user(name, *patch).await.map(|_| "Saved."),
-                Change::Unlock => unlock_user(name).await.map(|()| "Unlocked."),
+                Change::Save(patch) => update_user(name, *patch)
+                    .await
+                    .map(|_| t_string!(i18n, admin.user.saved)),
+                Change::Unlock => unlock_user(name)
+                    .await
+                    .map(|()| t_string!(i18n, admin.user.unlocked)),
                 Change::EndSessions => end_user_sessions(name)
                     .await
-                    .map(|()| "Every session of the user ended."),
+                    .map(|()| t_string!(i18n, admin.user.sessions_ended)),
                 Change::NewToken(date) => {
                     let at = date.map(|d| format!("{d}T23:59:59Z"));
                     set_user_m2m_token(name, at).await.map(|t| {
                         token.set(t.token);
-                        "New M2M token generated; the previous one no longer works."
+                        t_string!(i18n, admin.user.token_generated)
                     })
                 }
                 Change::RemoveToken => delete_user_m2m_token(name)
                     .await
-                    .map(|()| "M2M token removed."),
+                    .map(|()| t_string!(i18n, admin.user.token_removed)),
                 Change::Delete => match delete_user(name).await {
                     Ok(()) => return full_navigation("/admin/users"),
                     Err(e) => Err(e),
@@ -118,26 +125,31 @@ fn UserAdmin(
         <h1>{name.clone()}</h1>
         <UserForm user=user.clone() error busy on_save=Callback::new(move |p| run(Change::Save(Box::new(p)))) />
 
-        <h2>"Access"</h2>
+        <h2>{t!(i18n, admin.user.access)}</h2>
         <div class="actions">
-            {locked.map(|until| view! {
-                <p>{format!("Locked until {} (UTC).", when(&until))}</p>
-                <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| run(Change::Unlock)>"Unlock"</button>
-            })}
-            <button type="button" class="secondary danger" disabled=move || busy.get() on:click=move |_| run(Change::EndSessions)>"End every session"</button>
+            {locked.map(|until| {
+                let until = when(&until);
+                view! {
+                <p>{t!(i18n, admin.user.locked_until, until = move || until.clone())}</p>
+                <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| run(Change::Unlock)>{t!(i18n, admin.user.unlock)}</button>
+            }})}
+            <button type="button" class="secondary danger" disabled=move || busy.get() on:click=move |_| run(Change::EndSessions)>{t!(i18n, admin.user.end_sessions)}</button>
         </div>
 
-        <h2>"M2M token"</h2>
+        <h2>{t!(i18n, admin.user.m2m_token)}</h2>
         <p id="admin-m2m-status">
             {match (m2m.set, m2m.expires_at.clone()) {
-                (false, _) => "No token.".to_string(),
-                (true, None) => "A token is set; it does not expire.".to_string(),
-                (true, Some(at)) => format!("A token is set; it expires {} (UTC).", when(&at)),
+                (false, _) => t!(i18n, admin.user.no_token).into_any(),
+                (true, None) => t!(i18n, admin.user.token_no_expiry).into_any(),
+                (true, Some(at)) => {
+                    let at = when(&at);
+                    t!(i18n, admin.user.token_expires, at = move || at.clone()).into_any()
+                }
             }}
         </p>
         {move || token.get().or(shown.clone()).map(|t| view! {
             <div class="field token">
-                <label for="admin-m2m-token">"Token (a system user's)"</label>
+                <label for="admin-m2m-token">{t!(i18n, admin.user.token_label)}</label>
                 <input id="admin-m2m-token" type="text" readonly value=t autocomplete="off" spellcheck="false" />
             </div>
         })}
@@ -146,38 +158,38 @@ fn UserAdmin(
             run(Change::NewToken(Some(input_value(expiry)).filter(|d| !d.is_empty())));
         }>
             <div class="field">
-                <label for="admin-m2m-expiry">"Expires on (optional)"</label>
+                <label for="admin-m2m-expiry">{t!(i18n, admin.user.expires_on)}</label>
                 <input id="admin-m2m-expiry" type="date" node_ref=expiry />
             </div>
-            <button type="submit" class="secondary" disabled=move || busy.get()>"Regenerate token"</button>
+            <button type="submit" class="secondary" disabled=move || busy.get()>{t!(i18n, admin.user.regenerate)}</button>
             {m2m.set.then(|| view! {
-                <button type="button" class="secondary danger" disabled=move || busy.get() on:click=move |_| run(Change::RemoveToken)>"Remove token"</button>
+                <button type="button" class="secondary danger" disabled=move || busy.get() on:click=move |_| run(Change::RemoveToken)>{t!(i18n, admin.user.remove_token)}</button>
             })}
         </form>
 
-        <h2>"Last sign-in attempts"</h2>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <h2>{t!(i18n, admin.user.attempts)}</h2>
+        <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match attempts.await {
-                    Ok(list) if list.is_empty() => view! { <p class="empty">"No sign-in yet."</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, admin.user.no_attempts)}</p> }.into_any(),
                     Ok(list) => view! { <LoginAttemptsTable list reasons=true /> }.into_any(),
                     Err(e) => view! { <p class="alert" role="alert">{general_message(&e)}</p> }.into_any(),
                 }
             })}
         </Transition>
 
-        <h2>"Delete"</h2>
+        <h2>{t!(i18n, admin.user.delete)}</h2>
         {move || if confirm_delete.get() {
             view! {
-                <p>{format!("Delete {} for good? Their sessions end at once.", target.get_value())}</p>
+                <p>{t!(i18n, admin.user.delete_confirm, name = move || target.get_value())}</p>
                 <div class="actions">
-                    <button type="button" class="primary danger" disabled=move || busy.get() on:click=move |_| run(Change::Delete)>"Delete for good"</button>
-                    <button type="button" class="secondary" on:click=move |_| confirm_delete.set(false)>"Cancel"</button>
+                    <button type="button" class="primary danger" disabled=move || busy.get() on:click=move |_| run(Change::Delete)>{t!(i18n, admin.user.delete_for_good)}</button>
+                    <button type="button" class="secondary" on:click=move |_| confirm_delete.set(false)>{t!(i18n, admin.user.cancel)}</button>
                 </div>
             }.into_any()
         } else {
             view! {
-                <button type="button" class="secondary danger" disabled=move || busy.get() on:click=move |_| confirm_delete.set(true)>"Delete user"</button>
+                <button type="button" class="secondary danger" disabled=move || busy.get() on:click=move |_| confirm_delete.set(true)>{t!(i18n, admin.user.delete_user)}</button>
             }.into_any()
         }}
     }
@@ -206,6 +218,7 @@ fn UserForm(
     busy: Memo<bool>,
     on_save: Callback<UserPatch>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let texts: [NodeRef<Input>; 9] = Default::default();
     let [
         firstname,
@@ -229,7 +242,7 @@ fn UserForm(
             Err(e) => {
                 return error.set(Some(ApiError::invalid_request(
                     "properties",
-                    format!("properties: not JSON ({e})"),
+                    format!("properties: {} ({e})", t_string!(i18n, admin.user.not_json)),
                 )));
             }
         };
@@ -257,25 +270,25 @@ fn UserForm(
     };
     view! {
         <form class="form grid" method="post" novalidate on:submit=on_submit>
-            <TextField id="firstname" label="First name" value=user.firstname node_ref=firstname error />
-            <TextField id="lastname" label="Last name" value=user.lastname node_ref=lastname error />
-            <TextField id="mobile" label="Mobile" kind="tel" value=user.mobile.unwrap_or_default() node_ref=mobile error />
-            <TextField id="email" label="Email" kind="email" value=user.email.unwrap_or_default() node_ref=email error />
-            <TextField id="language" label="Language" value=user.language node_ref=language error />
-            <TextField id="timezone" label="Time zone" value=user.timezone node_ref=timezone error />
-            <TextField id="roles" label="Roles" value=user.roles.join(", ") node_ref=roles error hint="Comma-separated; admin gives this page." />
-            <TextField id="profile" label="Profile" value=user.profile.unwrap_or_default() node_ref=profile error />
-            <TextField id="ui_profile" label="UI profile" value=user.ui_profile.unwrap_or_default() node_ref=ui_profile error />
+            <TextField id="firstname" label=move || t_string!(i18n, admin.user.first_name) value=user.firstname node_ref=firstname error />
+            <TextField id="lastname" label=move || t_string!(i18n, admin.user.last_name) value=user.lastname node_ref=lastname error />
+            <TextField id="mobile" label=move || t_string!(i18n, admin.user.mobile) kind="tel" value=user.mobile.unwrap_or_default() node_ref=mobile error />
+            <TextField id="email" label=move || t_string!(i18n, admin.user.email) kind="email" value=user.email.unwrap_or_default() node_ref=email error />
+            <TextField id="language" label=move || t_string!(i18n, admin.user.language) value=user.language node_ref=language error />
+            <TextField id="timezone" label=move || t_string!(i18n, admin.user.timezone) value=user.timezone node_ref=timezone error />
+            <TextField id="roles" label=move || t_string!(i18n, admin.user.roles) value=user.roles.join(", ") node_ref=roles error hint=move || t_string!(i18n, admin.user.roles_hint) />
+            <TextField id="profile" label=move || t_string!(i18n, admin.user.profile) value=user.profile.unwrap_or_default() node_ref=profile error />
+            <TextField id="ui_profile" label=move || t_string!(i18n, admin.user.ui_profile) value=user.ui_profile.unwrap_or_default() node_ref=ui_profile error />
             <div class="field">
-                <label for="properties">"Properties (JSON object)"</label>
+                <label for="properties">{t!(i18n, admin.user.properties)}</label>
                 <textarea id="properties" name="properties" rows="4" spellcheck="false" node_ref=properties>{props_text}</textarea>
             </div>
-            <CheckField id="system" label="Stands for another system" node_ref=system error checked=user.system />
-            <CheckField id="disabled" label="Disabled" node_ref=disabled error checked=user.disabled == Some(true) />
-            <CheckField id="force_change_password" label="Must change the password at next sign-in" node_ref=force_change error checked=user.force_change_password />
-            <CheckField id="two_factor_forced_email" label="Email 2FA required" node_ref=forced_email error checked=user.two_factor_forced_email == Some(true) />
+            <CheckField id="system" label=move || t_string!(i18n, admin.user.system) node_ref=system error checked=user.system />
+            <CheckField id="disabled" label=move || t_string!(i18n, admin.user.disabled) node_ref=disabled error checked=user.disabled == Some(true) />
+            <CheckField id="force_change_password" label=move || t_string!(i18n, admin.user.force_change_password) node_ref=force_change error checked=user.force_change_password />
+            <CheckField id="two_factor_forced_email" label=move || t_string!(i18n, admin.user.forced_email) node_ref=forced_email error checked=user.two_factor_forced_email == Some(true) />
             <div class="actions">
-                <button type="submit" class="primary" disabled=move || busy.get()>"Save user"</button>
+                <button type="submit" class="primary" disabled=move || busy.get()>{t!(i18n, admin.user.save)}</button>
             </div>
         </form>
     }

@@ -8,6 +8,7 @@ use crate::components::browser::{clear_inputs, input_checked, input_value, use_h
 use crate::components::errors::{FormAlert, general_message};
 use crate::components::fields::{CheckField, TextField, optional};
 use crate::components::guard::RequireSignIn;
+use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,20 +16,21 @@ use leptos_meta::Title;
 const PAGE_SIZE: i64 = 50;
 
 /// What the status column says of a user.
-fn status(u: &Profile) -> &'static str {
+fn status(l: Locale, u: &Profile) -> &'static str {
     if u.disabled == Some(true) {
-        "Disabled"
+        td_string!(l, admin.users.status_disabled)
     } else if u.locked_until.is_some() {
-        "Locked"
+        td_string!(l, admin.users.status_locked)
     } else if u.force_change_password {
-        "Must change password"
+        td_string!(l, admin.users.status_must_change)
     } else {
-        "Active"
+        td_string!(l, admin.users.status_active)
     }
 }
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
+    let i18n = use_i18n();
     // (search, page); a new search starts at page 1.
     let query = RwSignal::new((String::new(), 1u32));
     let version = RwSignal::new(0u32);
@@ -43,45 +45,54 @@ pub fn AdminUsersPage() -> impl IntoView {
     };
     let hydrated = use_hydrated();
     view! {
-        <Title text="Users" />
+        <Title text=move || t_string!(i18n, admin.users.title) />
         <RequireSignIn admin=true module="admin_users">
             <section class="page">
-                <h1>"Users"</h1>
+                <h1>{t!(i18n, admin.users.heading)}</h1>
                 <form class="form inline" role="search" method="get" on:submit=on_search>
                     <div class="field">
-                        <label for="user-search">"Search"</label>
-                        <input id="user-search" name="q" type="search" node_ref=search placeholder="Username, name or email" />
+                        <label for="user-search">{t!(i18n, admin.users.search_label)}</label>
+                        <input id="user-search" name="q" type="search" node_ref=search placeholder=move || t_string!(i18n, admin.users.search_placeholder) />
                     </div>
-                    <button type="submit" class="secondary" disabled=move || !hydrated.get()>"Search"</button>
+                    <button type="submit" class="secondary" disabled=move || !hydrated.get()>{t!(i18n, admin.users.search_button)}</button>
                 </form>
-                <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                     {move || Suspend::new(async move {
                         match list.await {
-                            Ok(found) if found.users.is_empty() => view! { <p class="empty">"No user matches."</p> }.into_any(),
+                            Ok(found) if found.users.is_empty() => view! { <p class="empty">{t!(i18n, admin.users.no_match)}</p> }.into_any(),
                             Ok(found) => {
                                 let page = query.with_untracked(|q| q.1);
                                 let pages = ((found.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1) as u32;
                                 view! {
                                     <table class="users">
                                         <thead>
-                                            <tr><th scope="col">"Username"</th><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Roles"</th><th scope="col">"Status"</th></tr>
+                                            <tr>
+                                                <th scope="col">{t!(i18n, admin.users.col_username)}</th>
+                                                <th scope="col">{t!(i18n, admin.users.col_name)}</th>
+                                                <th scope="col">{t!(i18n, admin.users.col_email)}</th>
+                                                <th scope="col">{t!(i18n, admin.users.col_roles)}</th>
+                                                <th scope="col">{t!(i18n, admin.users.col_status)}</th>
+                                            </tr>
                                         </thead>
                                         <tbody>
-                                            {found.users.into_iter().map(|u| view! {
-                                                <tr>
-                                                    <td><a href=format!("/admin/users/{}", u.username)>{u.username.clone()}</a></td>
-                                                    <td>{format!("{} {}", u.firstname, u.lastname).trim().to_string()}</td>
-                                                    <td>{u.email.clone().unwrap_or_default()}</td>
-                                                    <td>{u.roles.join(", ")}</td>
-                                                    <td>{status(&u)}</td>
-                                                </tr>
+                                            {found.users.into_iter().map(|u| {
+                                                let shown = u.clone();
+                                                view! {
+                                                    <tr>
+                                                        <td><a href=format!("/admin/users/{}", u.username)>{u.username.clone()}</a></td>
+                                                        <td>{format!("{} {}", u.firstname, u.lastname).trim().to_string()}</td>
+                                                        <td>{u.email.clone().unwrap_or_default()}</td>
+                                                        <td>{u.roles.join(", ")}</td>
+                                                        <td>{move || status(i18n.get_locale(), &shown)}</td>
+                                                    </tr>
+                                                }
                                             }).collect_view()}
                                         </tbody>
                                     </table>
-                                    <nav class="pager" aria-label="Pages">
-                                        <button type="button" class="secondary" disabled=move || page <= 1 || !hydrated.get() on:click=move |_| query.update(|q| q.1 -= 1)>"Previous"</button>
-                                        <span>{format!("Page {page} of {pages} · {} users", found.total)}</span>
-                                        <button type="button" class="secondary" disabled=move || page >= pages || !hydrated.get() on:click=move |_| query.update(|q| q.1 += 1)>"Next"</button>
+                                    <nav class="pager" aria-label=move || t_string!(i18n, admin.users.pages)>
+                                        <button type="button" class="secondary" disabled=move || page <= 1 || !hydrated.get() on:click=move |_| query.update(|q| q.1 -= 1)>{t!(i18n, admin.users.previous)}</button>
+                                        <span>{t!(i18n, admin.users.page_of, page = move || page, pages = move || pages, total = move || found.total)}</span>
+                                        <button type="button" class="secondary" disabled=move || page >= pages || !hydrated.get() on:click=move |_| query.update(|q| q.1 += 1)>{t!(i18n, admin.users.next)}</button>
                                     </nav>
                                 }.into_any()
                             }
@@ -97,6 +108,7 @@ pub fn AdminUsersPage() -> impl IntoView {
 
 #[component]
 fn NewUserForm(on_created: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
     let refs: [NodeRef<Input>; 5] = Default::default();
     let [username, firstname, lastname, email, password] = refs;
     let (admin, system) = (NodeRef::<Input>::new(), NodeRef::<Input>::new());
@@ -138,24 +150,28 @@ fn NewUserForm(on_created: Callback<()>) -> impl IntoView {
     };
     view! {
         <form class="form grid" method="post" novalidate on:submit=on_submit>
-            <h2>"New user"</h2>
-            <TextField id="new-username" label="Username" node_ref=username error required=true />
-            <TextField id="new-firstname" label="First name" node_ref=firstname error />
-            <TextField id="new-lastname" label="Last name" node_ref=lastname error />
-            <TextField id="new-email" label="Email" kind="email" node_ref=email error hint="Without a password, the welcome mail with a set-password link goes here." />
-            <TextField id="new-password" label="Password (optional)" kind="password" autocomplete="new-password" node_ref=password error />
-            <CheckField id="new-admin" label="Administrator" node_ref=admin error checked=false />
-            <CheckField id="new-system" label="Stands for another system" node_ref=system error checked=false hint="Admins may see its M2M token." />
+            <h2>{t!(i18n, admin.users.new_user)}</h2>
+            <TextField id="new-username" label=move || t_string!(i18n, admin.users.username) node_ref=username error required=true />
+            <TextField id="new-firstname" label=move || t_string!(i18n, admin.users.first_name) node_ref=firstname error />
+            <TextField id="new-lastname" label=move || t_string!(i18n, admin.users.last_name) node_ref=lastname error />
+            <TextField id="new-email" label=move || t_string!(i18n, admin.users.email) kind="email" node_ref=email error hint=move || t_string!(i18n, admin.users.email_hint) />
+            <TextField id="new-password" label=move || t_string!(i18n, admin.users.password) kind="password" autocomplete="new-password" node_ref=password error />
+            <CheckField id="new-admin" label=move || t_string!(i18n, admin.users.administrator) node_ref=admin error checked=false />
+            <CheckField id="new-system" label=move || t_string!(i18n, admin.users.system) node_ref=system error checked=false hint=move || t_string!(i18n, admin.users.system_hint) />
             <div class="actions">
                 <FormAlert error fields=&[] />
                 {move || created.get().map(|(name, with_password)| view! {
                     <p class="notice" role="status">
-                        {format!("User {name} created. ")}
-                        {(!with_password).then_some("The welcome mail with a set-password link is on its way. ")}
-                        <a href=format!("/admin/users/{name}")>"Open"</a>
+                        {
+                            let name = name.clone();
+                            t!(i18n, admin.users.created, name = move || name.clone())
+                        }
+                        " "
+                        {(!with_password).then(|| view! { {t!(i18n, admin.users.welcome_sent)} " " })}
+                        <a href=format!("/admin/users/{name}")>{t!(i18n, admin.users.open)}</a>
                     </p>
                 })}
-                <button type="submit" class="primary" disabled=move || create.pending().get() || !hydrated.get()>"Create user"</button>
+                <button type="submit" class="primary" disabled=move || create.pending().get() || !hydrated.get()>{t!(i18n, admin.users.create)}</button>
             </div>
         </form>
     }

@@ -3,17 +3,20 @@
 
 use crate::api::ApiError;
 use crate::api::auth::request_password_reset;
-use crate::components::browser::{browser_language, input_value, use_hydrated};
+use crate::components::browser::{input_value, use_hydrated};
 use crate::components::errors::FormAlert;
 use crate::components::fields::UsernameField;
+use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
+use leptos_i18n::Locale as _;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
     let hydrated = use_hydrated();
+    let i18n = use_i18n();
     let username = NodeRef::<Input>::new();
     let error = RwSignal::new(None::<ApiError>);
     let sent = RwSignal::new(false);
@@ -22,8 +25,10 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let request = Action::new(move |user: &String| {
         let user = user.clone();
         let ui_id = query.with_untracked(|q| q.get("ui_id"));
+        // The mail speaks the language the UI speaks now.
+        let ui_language = Some(i18n.get_locale_untracked().as_str().to_string());
         async move {
-            match request_password_reset(user, ui_id, browser_language()).await {
+            match request_password_reset(user, ui_id, ui_language).await {
                 Ok(()) => sent.set(true),
                 Err(e) => error.set(Some(e)),
             }
@@ -38,30 +43,36 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Forgot password" />
+        <Title text=move || t_string!(i18n, account.forgot_password.title) />
         <section class="card">
-            <h1>"Forgot your password?"</h1>
+            <h1>{t!(i18n, account.forgot_password.heading)}</h1>
             <Show
                 when=move || sent.get()
                 fallback=move || {
                     view! {
-                        <p>"Enter your username. If the account has an email address, a link to choose a new password is sent to it."</p>
+                        <p>{t!(i18n, account.forgot_password.intro)}</p>
                         <form class="form" method="post" on:submit=on_submit>
                             <UsernameField node_ref=username />
                             <FormAlert error />
                             <button type="submit" class="primary" disabled=move || !hydrated.get() || pending.get()>
-                                {move || if pending.get() { "Sending…" } else { "Send the link" }}
+                                {move || {
+                                    if pending.get() {
+                                        t_string!(i18n, account.forgot_password.sending)
+                                    } else {
+                                        t_string!(i18n, account.forgot_password.send)
+                                    }
+                                }}
                             </button>
                         </form>
                     }
                 }
             >
                 <p class="notice" role="status">
-                    "If an account with an email address exists for that username, a link is on its way. It works for 20 minutes, once."
+                    {t!(i18n, account.forgot_password.sent)}
                 </p>
             </Show>
             <p>
-                <a href="/login">"Back to sign in"</a>
+                <a href="/login">{t!(i18n, account.forgot_password.back)}</a>
             </p>
         </section>
     }

@@ -3,15 +3,17 @@
 use crate::components::context::{use_session, use_ui_config};
 use crate::components::errors::general_message;
 use crate::components::nav::start_page;
+use crate::i18n::{t, use_i18n};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let i18n = use_i18n();
     let session = use_session();
     let ui = use_ui_config();
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match session.await {
                     Ok(Some(_)) => {

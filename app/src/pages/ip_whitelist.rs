@@ -9,20 +9,22 @@ use crate::components::errors::{FormAlert, Notice, general_message};
 use crate::components::fields::{LinesField, lines_of};
 use crate::components::guard::RequireSignIn;
 use crate::components::reauth::{ReauthThenRetry, needs_reauth};
+use crate::i18n::*;
 use leptos::html::Textarea;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn IpWhitelistPage() -> impl IntoView {
+    let i18n = use_i18n();
     let current = Resource::new(|| (), |_| ip_whitelist());
     view! {
-        <Title text="Allowed addresses" />
+        <Title text=move || t_string!(i18n, protection.ip_whitelist.title) />
         <RequireSignIn module="ip_whitelist">
             <section class="page">
-                <h1>"Allowed addresses"</h1>
-                <p>"Only these addresses and networks may sign in as you. Leave the list empty to allow any address."</p>
-                <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                <h1>{t!(i18n, protection.ip_whitelist.heading)}</h1>
+                <p>{t!(i18n, protection.ip_whitelist.intro)}</p>
+                <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                     {move || Suspend::new(async move {
                         match current.await {
                             Ok(list) => view! { <WhitelistForm list /> }.into_any(),
@@ -37,6 +39,7 @@ pub fn IpWhitelistPage() -> impl IntoView {
 
 #[component]
 fn WhitelistForm(list: Vec<String>) -> impl IntoView {
+    let i18n = use_i18n();
     let entries = NodeRef::<Textarea>::new();
     let error = RwSignal::new(None::<ApiError>);
     let notice = RwSignal::new(None::<&'static str>);
@@ -46,9 +49,9 @@ fn WhitelistForm(list: Vec<String>) -> impl IntoView {
         async move {
             match set_ip_whitelist(list.clone()).await {
                 Ok(saved) => notice.set(Some(if saved.is_empty() {
-                    "Saved: any address may sign in."
+                    t_string!(i18n, protection.ip_whitelist.saved_any)
                 } else {
-                    "Saved: only these addresses may sign in."
+                    t_string!(i18n, protection.ip_whitelist.saved_only)
                 })),
                 Err(e) if needs_reauth(&e) => waiting.set(Some(list)),
                 Err(e) => error.set(Some(e)),
@@ -67,15 +70,15 @@ fn WhitelistForm(list: Vec<String>) -> impl IntoView {
     };
     view! {
         <form class="form" method="post" on:submit=on_submit>
-            <LinesField id="ip_whitelist" label="Addresses and networks" node_ref=entries error lines=list hint="One per line, e.g. 203.0.113.7 or 198.51.100.0/24." />
+            <LinesField id="ip_whitelist" label=move || t_string!(i18n, protection.ip_whitelist.field) node_ref=entries error lines=list hint=move || t_string!(i18n, protection.ip_whitelist.hint) />
             <FormAlert error fields=&["ip_whitelist"] />
             <Notice text=notice />
-            <button type="submit" class="primary" disabled=move || save.pending().get() || !hydrated.get()>"Save"</button>
+            <button type="submit" class="primary" disabled=move || save.pending().get() || !hydrated.get()>{t!(i18n, protection.ip_whitelist.save)}</button>
         </form>
         <ReauthThenRetry
             waiting
-            reason="Changing who may sign in as you needs you to confirm it is you."
-            action="Confirm and save"
+            reason=move || t_string!(i18n, protection.ip_whitelist.reauth_reason)
+            action=move || t_string!(i18n, protection.ip_whitelist.reauth_action)
             retry=Callback::new(send)
         />
     }

@@ -10,12 +10,14 @@ use crate::components::errors::FormAlert;
 use crate::components::fields::UsernameField;
 use crate::components::passkey_login::PasskeyLogin;
 use crate::components::second_factor::SecondFactorStep;
+use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
     let ui = use_ui_config();
     let hydrated = use_hydrated();
     let (username, password) = (NodeRef::<Input>::new(), NodeRef::<Input>::new());
@@ -57,7 +59,7 @@ pub fn LoginPage() -> impl IntoView {
 
     // Type-erased: the whole page as one view type is too deep for the compiler.
     let password_form = view! {
-        <h1 class:hidden=move || challenge.with(Option::is_some)>"Sign in"</h1>
+        <h1 class:hidden=move || challenge.with(Option::is_some)>{t!(i18n, protection.login.heading)}</h1>
         <form
             class="form"
             class:hidden=move || challenge.with(Option::is_some)
@@ -66,7 +68,7 @@ pub fn LoginPage() -> impl IntoView {
         >
             <UsernameField node_ref=username autocomplete="username webauthn" />
             <div class="field">
-                <label for="password">"Password"</label>
+                <label for="password">{t!(i18n, protection.login.password)}</label>
                 <input
                     id="password"
                     name="password"
@@ -78,7 +80,13 @@ pub fn LoginPage() -> impl IntoView {
             </div>
             <FormAlert error />
             <button type="submit" class="primary" disabled=move || !hydrated.get() || busy()>
-                {move || if busy() { "Signing in…" } else { "Sign in" }}
+                {move || {
+                    if busy() {
+                        t_string!(i18n, protection.login.signing_in)
+                    } else {
+                        t_string!(i18n, protection.login.sign_in)
+                    }
+                }}
             </button>
             <Suspense>
                 {move || Suspend::new(async move {
@@ -102,7 +110,7 @@ pub fn LoginPage() -> impl IntoView {
     .into_any();
 
     view! {
-        <Title text="Sign in" />
+        <Title text=move || t_string!(i18n, protection.login.title) />
         <section class="card">
             <Suspense>
                 {move || Suspend::new(async move {
@@ -132,7 +140,7 @@ pub fn LoginPage() -> impl IntoView {
             </Show>
             {password_form}
             <p>
-                <a href="/forgot-password">"Forgot password?"</a>
+                <a href="/forgot-password">{t!(i18n, protection.login.forgot_password)}</a>
             </p>
         </section>
     }

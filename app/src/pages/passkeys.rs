@@ -10,8 +10,10 @@ use crate::components::browser::{clear_inputs, input_value, use_hydrated};
 use crate::components::errors::{FieldError, FormAlert, Notice, general_message};
 use crate::components::fields::when;
 use crate::components::guard::RequireSignIn;
+use crate::components::language::fill;
 use crate::components::reauth::{ReauthThenRetry, settle};
 use crate::components::webauthn;
+use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,6 +33,7 @@ async fn add(name: String) -> Result<PasskeyView, ApiError> {
 
 #[component]
 pub fn PasskeysPage() -> impl IntoView {
+    let i18n = use_i18n();
     let version = RwSignal::new(0u32);
     let keys = Resource::new(move || version.get(), |_| list_passkeys());
     let name = NodeRef::<Input>::new();
@@ -45,11 +48,11 @@ pub fn PasskeysPage() -> impl IntoView {
             let result = match &c {
                 Change::Add(n) => add(n.clone()).await.map(|_| {
                     clear_inputs(&[name]);
-                    notice.set(Some("Passkey added. You can now sign in with it."));
+                    notice.set(Some(t_string!(i18n, protection.passkeys.added)));
                 }),
                 Change::Delete(id) => delete_passkey(id.clone())
                     .await
-                    .map(|()| notice.set(Some("Passkey deleted."))),
+                    .map(|()| notice.set(Some(t_string!(i18n, protection.passkeys.deleted)))),
             };
             settle(result, c, version, waiting, error);
         }
@@ -68,15 +71,15 @@ pub fn PasskeysPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Passkeys" />
+        <Title text=move || t_string!(i18n, protection.passkeys.title) />
         <RequireSignIn module="passkeys">
             <section class="page">
-                <h1>"Passkeys"</h1>
-                <p>"A passkey signs you in without a password: your device unlocks it with its screen lock, or you use a security key."</p>
-                <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                <h1>{t!(i18n, protection.passkeys.heading)}</h1>
+                <p>{t!(i18n, protection.passkeys.intro)}</p>
+                <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                     {move || Suspend::new(async move {
                         match keys.await {
-                            Ok(list) if list.is_empty() => view! { <p class="empty">"You have no passkey yet."</p> }.into_any(),
+                            Ok(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, protection.passkeys.empty)}</p> }.into_any(),
                             Ok(list) => view! {
                                 <ul class="passkeys">
                                     {list.into_iter().map(|k| view! {
@@ -89,22 +92,22 @@ pub fn PasskeysPage() -> impl IntoView {
                     })}
                 </Suspense>
                 <form class="form" method="post" on:submit=on_add>
-                    <h2>"Add a passkey"</h2>
+                    <h2>{t!(i18n, protection.passkeys.add_heading)}</h2>
                     <div class="field">
-                        <label for="name">"Name"</label>
-                        <p class="hint" id="name-hint">"To tell your passkeys apart, e.g. \"Work laptop\"."</p>
+                        <label for="name">{t!(i18n, protection.passkeys.name)}</label>
+                        <p class="hint" id="name-hint">{t!(i18n, protection.passkeys.name_hint)}</p>
                         <input id="name" name="name" type="text" maxlength="64" autocomplete="off" node_ref=name aria-describedby="name-hint name-error" />
                         <FieldError id="name" error />
                     </div>
                     <button type="submit" class="primary" disabled=move || busy.get()>
-                        {move || if change.pending().get() { "Waiting for your passkey…" } else { "Add a passkey" }}
+                        {move || if change.pending().get() { t_string!(i18n, protection.passkeys.waiting) } else { t_string!(i18n, protection.passkeys.add) }}
                     </button>
                 </form>
                 <FormAlert error fields=&["name"] />
                 <Notice text=notice />
                 <ReauthThenRetry
                     waiting
-                    reason="Adding or deleting a passkey needs you to confirm it is you."
+                    reason=move || t_string!(i18n, protection.passkeys.reauth_reason)
                     retry=Callback::new(run)
                 />
             </section>
@@ -121,6 +124,7 @@ fn PasskeyItem(
     version: RwSignal<u32>,
     error: RwSignal<Option<ApiError>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let editing = RwSignal::new(false);
     let input = NodeRef::<Input>::new();
     let id = key.id.clone();
@@ -141,11 +145,24 @@ fn PasskeyItem(
             rename.dispatch((id.clone(), input_value(input)));
         }
     };
-    let used = key
-        .last_used_at
-        .as_deref()
-        .map_or_else(|| "never".to_string(), when);
-    let label = format!("Delete {}", key.name);
+    let added = when(&key.created_at);
+    let last_used = key.last_used_at.as_deref().map(when);
+    let details = move || {
+        let used = last_used
+            .clone()
+            .unwrap_or_else(|| t_string!(i18n, protection.passkeys.never).to_string());
+        fill(
+            t_string!(i18n, protection.passkeys.details),
+            &[("added", &added), ("used", &used)],
+        )
+    };
+    let key_name = key.name.clone();
+    let label = move || {
+        fill(
+            t_string!(i18n, protection.passkeys.delete_label),
+            &[("name", &key_name)],
+        )
+    };
     view! {
         <li class="passkey">
             <Show
@@ -156,18 +173,18 @@ fn PasskeyItem(
                 }
             >
                 <form class="inline" method="post" on:submit=on_rename.clone()>
-                    <label class="visually-hidden" for=format!("rename-{}", key.id)>"New name"</label>
+                    <label class="visually-hidden" for=format!("rename-{}", key.id)>{t!(i18n, protection.passkeys.new_name)}</label>
                     <input id=format!("rename-{}", key.id) type="text" maxlength="64" value=key.name.clone() node_ref=input />
-                    <button type="submit" class="primary" disabled=move || busy.get()>"Save"</button>
+                    <button type="submit" class="primary" disabled=move || busy.get()>{t!(i18n, protection.passkeys.save)}</button>
                 </form>
             </Show>
-            <span class="meta">{format!("Added {} · last used {used}", when(&key.created_at))}</span>
+            <span class="meta">{details}</span>
             <div class="row">
                 <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| editing.update(|e| *e = !*e)>
-                    {move || if editing.get() { "Cancel" } else { "Rename" }}
+                    {move || if editing.get() { t_string!(i18n, protection.passkeys.cancel) } else { t_string!(i18n, protection.passkeys.rename) }}
                 </button>
                 <button type="button" class="secondary danger" aria-label=label disabled=move || busy.get() on:click=move |_| on_delete.run(id.clone())>
-                    "Delete"
+                    {t!(i18n, protection.passkeys.delete)}
                 </button>
             </div>
         </li>

@@ -13,6 +13,7 @@ use crate::components::errors::{FieldError, FormAlert, Notice, general_message};
 use crate::components::guard::RequireSignIn;
 use crate::components::nav::{PROTECTION, enabled};
 use crate::components::reauth::{ReauthThenRetry, settle};
+use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,11 +27,12 @@ enum Change {
     NewCodes,
 }
 
-fn option_label(option: &str) -> &'static str {
+/// The name of a second-factor option from the server, in the UI's language `l`.
+fn option_label(l: Locale, option: &str) -> &'static str {
     match option {
-        "totp" => "Authenticator app",
-        "email" => "Email codes",
-        _ => "None",
+        "totp" => td_string!(l, account.security.option_totp),
+        "email" => td_string!(l, account.security.option_email),
+        _ => td_string!(l, account.security.option_none),
     }
 }
 
@@ -41,6 +43,7 @@ fn download_href(codes: &[String]) -> String {
 
 #[component]
 pub fn SecurityPage() -> impl IntoView {
+    let i18n = use_i18n();
     let version = RwSignal::new(0u32);
     let status = Resource::new(move || version.get(), |_| two_factor_status());
     let error = RwSignal::new(None::<ApiError>);
@@ -56,11 +59,11 @@ pub fn SecurityPage() -> impl IntoView {
             let result = match c {
                 Change::StartTotp => start_totp().await.map(|e| enrolment.set(Some(e))),
                 Change::UseEmail => set_two_factor_option("email".into()).await.map(|()| {
-                    notice.set(Some("Sign-ins now ask for a code sent by email."));
+                    notice.set(Some(tu_string!(i18n, account.security.email_on)));
                 }),
                 Change::TurnOff => set_two_factor_option("none".into()).await.map(|()| {
                     codes.set(None);
-                    notice.set(Some("Two-factor authentication is off."));
+                    notice.set(Some(tu_string!(i18n, account.security.turned_off)));
                 }),
                 Change::NewCodes => regenerate_recovery_codes()
                     .await
@@ -77,12 +80,12 @@ pub fn SecurityPage() -> impl IntoView {
     let busy = change.pending();
 
     view! {
-        <Title text="Security" />
+        <Title text=move || t_string!(i18n, account.security.title) />
         <RequireSignIn module="security">
             <section class="page">
-                <h1>"Security"</h1>
-                <h2>"Two-factor authentication"</h2>
-                <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                <h1>{t!(i18n, account.security.title)}</h1>
+                <h2>{t!(i18n, account.security.two_factor)}</h2>
+                <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                     {move || Suspend::new(async move {
                         match status.await {
                             Ok(info) => view! { <Choices info run busy /> }.into_any(),
@@ -97,18 +100,18 @@ pub fn SecurityPage() -> impl IntoView {
                         enrolment.set(None);
                         // The codes to keep, shown once, now that there is a factor to recover.
                         run(Change::NewCodes);
-                        notice.set(Some("Sign-ins now ask for a code from your authenticator app."));
+                        notice.set(Some(tu_string!(i18n, account.security.totp_on)));
                     }) />
                 }.into_any())}
                 {move || codes.get().map(|list| view! {
                     <div class="recovery-codes">
-                        <h3>"Recovery codes"</h3>
-                        <p>"Each code signs you in once when your second factor is out of reach. They are shown only now: keep them somewhere safe."</p>
+                        <h3>{t!(i18n, account.security.recovery_heading)}</h3>
+                        <p>{t!(i18n, account.security.recovery_text)}</p>
                         <ul>{list.iter().map(|c| view! { <li><code>{c.clone()}</code></li> }).collect_view()}</ul>
-                        <a class="button" href=download_href(&list) download="recovery-codes.txt">"Download"</a>
+                        <a class="button" href=download_href(&list) download="recovery-codes.txt">{t!(i18n, account.security.download)}</a>
                     </div>
                 }.into_any())}
-                <h2>"Sign-in protection"</h2>
+                <h2>{t!(i18n, account.security.protection_heading)}</h2>
                 <ul class="links">
                     <Suspense>
                         {move || Suspend::new(async move {
@@ -116,14 +119,14 @@ pub fn SecurityPage() -> impl IntoView {
                             PROTECTION
                                 .iter()
                                 .filter(|p| enabled(&modules, p))
-                                .map(|p| view! { <li><a href=p.path>{p.label}</a></li> })
+                                .map(|p| view! { <li><a href=p.path>{move || (p.label)(i18n.get_locale())}</a></li> })
                                 .collect_view()
                         })}
                     </Suspense>
                 </ul>
                 <ReauthThenRetry
                     waiting
-                    reason="Changing your second factor needs you to confirm it is you."
+                    reason=move || t_string!(i18n, account.security.reauth_reason)
                     retry=Callback::new(run)
                 />
             </section>
@@ -138,32 +141,36 @@ fn Choices(
     run: impl Fn(Change) + Copy + Send + Sync + 'static,
     busy: Memo<bool>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let on = info.option != "none";
+    let option = info.option.clone();
+    let left = info.recovery_codes_left;
     view! {
         <p class="current-option">
-            "Second factor: " <strong>{option_label(&info.option)}</strong>
-            {info.forced.then_some(" (required for your account)")}
+            {t!(i18n, account.security.second_factor)}
+            <strong>{move || option_label(i18n.get_locale(), &option)}</strong>
+            {info.forced.then_some(t!(i18n, account.security.required))}
         </p>
-        {on.then(|| view! { <p>{format!("Recovery codes left: {}", info.recovery_codes_left)}</p> })}
+        {on.then(|| view! { <p>{t!(i18n, account.security.codes_left, left = left)}</p> })}
         <div class="row">
             {(info.totp_available && info.option != "totp").then(|| view! {
                 <button type="button" class="primary" disabled=busy on:click=move |_| run(Change::StartTotp)>
-                    "Set up an authenticator app"
+                    {t!(i18n, account.security.set_up_totp)}
                 </button>
             })}
             {(info.email_available && info.option != "email").then(|| view! {
                 <button type="button" class="secondary" disabled=busy on:click=move |_| run(Change::UseEmail)>
-                    "Use email codes"
+                    {t!(i18n, account.security.use_email)}
                 </button>
             })}
             {on.then(|| view! {
                 <button type="button" class="secondary" disabled=busy on:click=move |_| run(Change::NewCodes)>
-                    "New recovery codes"
+                    {t!(i18n, account.security.new_codes)}
                 </button>
             })}
             {(on && !info.forced).then(|| view! {
                 <button type="button" class="secondary" disabled=busy on:click=move |_| run(Change::TurnOff)>
-                    "Turn off"
+                    {t!(i18n, account.security.turn_off)}
                 </button>
             })}
         </div>
@@ -173,6 +180,7 @@ fn Choices(
 /// Scan or type the secret, then prove it with a code.
 #[component]
 fn TotpSetup(enrolment: TotpEnrolmentBody, on_done: Callback<()>) -> impl IntoView {
+    let i18n = use_i18n();
     let code = NodeRef::<Input>::new();
     let error = RwSignal::new(None::<ApiError>);
     let confirm = Action::new(move |c: &String| {
@@ -192,19 +200,25 @@ fn TotpSetup(enrolment: TotpEnrolmentBody, on_done: Callback<()>) -> impl IntoVi
     };
     view! {
         <form class="form totp-setup" method="post" on:submit=on_submit>
-            <h3>"Set up an authenticator app"</h3>
-            <p>"Scan the code with your app, or type the secret in it."</p>
+            <h3>{t!(i18n, account.security.set_up_totp)}</h3>
+            <p>{t!(i18n, account.security.scan)}</p>
             // The SVG comes from our server's QR encoder (squares only, no text).
             <div class="qr" inner_html=enrolment.qr_svg></div>
-            <p>"Secret: " <code class="totp-secret">{enrolment.secret}</code></p>
+            <p>{t!(i18n, account.security.secret)} <code class="totp-secret">{enrolment.secret}</code></p>
             <div class="field">
-                <label for="code">"Code from the app"</label>
+                <label for="code">{t!(i18n, account.security.code_label)}</label>
                 <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required maxlength="6" node_ref=code aria-describedby="code-error" />
                 <FieldError id="code" error />
             </div>
             <FormAlert error fields=&["code"] />
             <button type="submit" class="primary" disabled=move || pending.get()>
-                {move || if pending.get() { "Confirming…" } else { "Confirm" }}
+                {move || {
+                    if pending.get() {
+                        t_string!(i18n, account.security.confirming)
+                    } else {
+                        t_string!(i18n, account.security.confirm)
+                    }
+                }}
             </button>
         </form>
     }

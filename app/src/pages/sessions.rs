@@ -7,6 +7,7 @@ use crate::components::errors::{FormAlert, Notice, general_message};
 use crate::components::fields::when;
 use crate::components::guard::RequireSignIn;
 use crate::components::reauth::change_sender;
+use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -19,6 +20,7 @@ enum Change {
 
 #[component]
 pub fn SessionsPage() -> impl IntoView {
+    let i18n = use_i18n();
     let version = RwSignal::new(0u32);
     let list = Resource::new(move || version.get(), |_| sessions());
     let error = RwSignal::new(None::<ApiError>);
@@ -32,8 +34,12 @@ pub fn SessionsPage() -> impl IntoView {
             };
             match (result, c) {
                 (Ok(()), Change::End(_, true)) => full_navigation("/login"),
-                (Ok(()), Change::End(_, false)) => notice.set(Some("Session ended.")),
-                (Ok(()), Change::EndOthers) => notice.set(Some("Every other session ended.")),
+                (Ok(()), Change::End(_, false)) => {
+                    notice.set(Some(t_string!(i18n, protection.sessions.ended)))
+                }
+                (Ok(()), Change::EndOthers) => {
+                    notice.set(Some(t_string!(i18n, protection.sessions.others_ended)))
+                }
                 (Err(e), _) => error.set(Some(e)),
             }
             version.update(|v| *v += 1);
@@ -41,12 +47,12 @@ pub fn SessionsPage() -> impl IntoView {
     });
     let (run, busy) = change_sender(change, error, notice);
     view! {
-        <Title text="Sessions" />
+        <Title text=move || t_string!(i18n, protection.sessions.title) />
         <RequireSignIn module="sessions">
             <section class="page">
-                <h1>"Sessions"</h1>
-                <p>"Where you are signed in. End a session you do not recognise, then change your password."</p>
-                <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                <h1>{t!(i18n, protection.sessions.heading)}</h1>
+                <p>{t!(i18n, protection.sessions.intro)}</p>
+                <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                     {move || Suspend::new(async move {
                         match list.await {
                             Ok(list) => {
@@ -54,7 +60,13 @@ pub fn SessionsPage() -> impl IntoView {
                                 view! {
                                     <table class="sessions">
                                         <thead>
-                                            <tr><th scope="col">"Browser"</th><th scope="col">"From"</th><th scope="col">"Signed in (UTC)"</th><th scope="col">"Last active (UTC)"</th><th scope="col"><span class="visually-hidden">"Action"</span></th></tr>
+                                            <tr>
+                                                <th scope="col">{t!(i18n, protection.sessions.col_browser)}</th>
+                                                <th scope="col">{t!(i18n, protection.sessions.col_from)}</th>
+                                                <th scope="col">{t!(i18n, protection.sessions.col_signed_in)}</th>
+                                                <th scope="col">{t!(i18n, protection.sessions.col_last_active)}</th>
+                                                <th scope="col"><span class="visually-hidden">{t!(i18n, protection.sessions.col_action)}</span></th>
+                                            </tr>
                                         </thead>
                                         <tbody>
                                             {list.into_iter().map(|s| {
@@ -62,15 +74,18 @@ pub fn SessionsPage() -> impl IntoView {
                                                 view! {
                                                     <tr class:current=current>
                                                         <td class="user-agent">
-                                                            {s.user_agent.clone().unwrap_or_else(|| "Unknown".into())}
-                                                            {current.then(|| view! { " " <strong class="badge">"This browser"</strong> })}
+                                                            {match s.user_agent.clone() {
+                                                                Some(agent) => agent.into_any(),
+                                                                None => t!(i18n, protection.sessions.unknown_browser).into_any(),
+                                                            }}
+                                                            {current.then(|| view! { " " <strong class="badge">{t!(i18n, protection.sessions.this_browser)}</strong> })}
                                                         </td>
                                                         <td>{s.ip.clone().unwrap_or_default()}</td>
                                                         <td>{when(&s.created_at)}</td>
                                                         <td>{when(&s.last_used_at)}</td>
                                                         <td>
                                                             <button type="button" class="secondary danger" disabled=move || busy.get() on:click=move |_| run(Change::End(id.clone(), current))>
-                                                                {if current { "Sign out" } else { "End" }}
+                                                                {move || if current { t_string!(i18n, protection.sessions.sign_out) } else { t_string!(i18n, protection.sessions.end) }}
                                                             </button>
                                                         </td>
                                                     </tr>
@@ -80,7 +95,7 @@ pub fn SessionsPage() -> impl IntoView {
                                     </table>
                                     {(others > 0).then(|| view! {
                                         <button type="button" class="secondary danger" disabled=move || busy.get() on:click=move |_| run(Change::EndOthers)>
-                                            "End every other session"
+                                            {t!(i18n, protection.sessions.end_others)}
                                         </button>
                                     })}
                                 }.into_any()

@@ -7,6 +7,7 @@ use crate::api::auth::set_password;
 use crate::components::browser::{input_value, location_hash, use_hydrated};
 use crate::components::errors::{ErrorSignal, FormAlert};
 use crate::components::new_password::{NewPasswordFields, check_new_password};
+use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -30,39 +31,36 @@ pub fn SetPasswordPage() -> impl IntoView {
     let token = RwSignal::new(None::<Option<String>>);
     Effect::new(move |_| token.set(Some(token_from_fragment(&location_hash()))));
     let done = RwSignal::new(false);
+    let i18n = use_i18n();
 
-    let body = move || {
-        match token.get() {
-        None => view! { <p class="loading">"Reading the link…"</p> }.into_any(),
-        Some(None) => {
-            view! {
-                <p class="alert" role="alert">
-                    "This link has no token. Open the complete link from your email, or ask an administrator for a new one."
-                </p>
-            }
-                .into_any()
+    let body = move || match token.get() {
+        None => {
+            view! { <p class="loading">{t!(i18n, account.set_password.reading)}</p> }.into_any()
         }
-        Some(Some(_)) if done.get() => {
-            view! {
-                <p class="notice" role="status">
-                    "Password set. You can now sign in."
-                </p>
-                <p>
-                    <a class="button primary" href="/login">
-                        "Go to sign in"
-                    </a>
-                </p>
-            }
-                .into_any()
+        Some(None) => view! {
+            <p class="alert" role="alert">
+                {t!(i18n, account.set_password.no_token)}
+            </p>
         }
+        .into_any(),
+        Some(Some(_)) if done.get() => view! {
+            <p class="notice" role="status">
+                {t!(i18n, account.set_password.done)}
+            </p>
+            <p>
+                <a class="button primary" href="/login">
+                    {t!(i18n, account.set_password.go_sign_in)}
+                </a>
+            </p>
+        }
+        .into_any(),
         Some(Some(t)) => view! { <SetPasswordForm token=t done /> }.into_any(),
-    }
     };
 
     view! {
-        <Title text="Set your password" />
+        <Title text=move || t_string!(i18n, account.set_password.title) />
         <section class="card">
-            <h1>"Set your password"</h1>
+            <h1>{t!(i18n, account.set_password.title)}</h1>
             {body}
         </section>
     }
@@ -71,6 +69,7 @@ pub fn SetPasswordPage() -> impl IntoView {
 #[component]
 fn SetPasswordForm(token: String, done: RwSignal<bool>) -> impl IntoView {
     let hydrated = use_hydrated();
+    let i18n = use_i18n();
     let (new, confirm) = (NodeRef::<Input>::new(), NodeRef::<Input>::new());
     let error: ErrorSignal = RwSignal::new(None::<ApiError>);
     let token = StoredValue::new(token);
@@ -89,7 +88,13 @@ fn SetPasswordForm(token: String, done: RwSignal<bool>) -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let password = input_value(new);
-        match check_new_password(PASSWORD, CONFIRM, &password, &input_value(confirm)) {
+        match check_new_password(
+            i18n.get_locale_untracked(),
+            PASSWORD,
+            CONFIRM,
+            &password,
+            &input_value(confirm),
+        ) {
             Ok(()) => {
                 error.set(None);
                 save.dispatch(password);
@@ -103,7 +108,13 @@ fn SetPasswordForm(token: String, done: RwSignal<bool>) -> impl IntoView {
             <NewPasswordFields id=PASSWORD confirm_id=CONFIRM new_ref=new confirm_ref=confirm error />
             <FormAlert error fields=&[PASSWORD, CONFIRM] />
             <button type="submit" class="primary" disabled=move || !hydrated.get() || pending.get()>
-                {move || if pending.get() { "Saving…" } else { "Set password" }}
+                {move || {
+                    if pending.get() {
+                        t_string!(i18n, account.set_password.saving)
+                    } else {
+                        t_string!(i18n, account.set_password.submit)
+                    }
+                }}
             </button>
         </form>
     }

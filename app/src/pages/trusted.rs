@@ -8,7 +8,9 @@ use crate::components::browser::{clear_inputs, input_value};
 use crate::components::errors::{FormAlert, Notice, general_message};
 use crate::components::fields::{TextField, when};
 use crate::components::guard::RequireSignIn;
+use crate::components::language::fill;
 use crate::components::reauth::{ReauthThenRetry, change_sender, settle};
+use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -21,6 +23,7 @@ enum Change {
 
 #[component]
 pub fn TrustedPage() -> impl IntoView {
+    let i18n = use_i18n();
     let version = RwSignal::new(0u32);
     let list = Resource::new(move || version.get(), |_| trusted());
     let (cidr, label) = (NodeRef::<Input>::new(), NodeRef::<Input>::new());
@@ -34,12 +37,12 @@ pub fn TrustedPage() -> impl IntoView {
                 Change::AddNetwork(n, l) => {
                     add_trusted_location(n.clone(), l.clone()).await.map(|_| {
                         clear_inputs(&[cidr, label]);
-                        notice.set(Some("Network added."));
+                        notice.set(Some(t_string!(i18n, protection.trusted.added)));
                     })
                 }
                 Change::Remove(id) => delete_trusted(id.clone())
                     .await
-                    .map(|()| notice.set(Some("Removed."))),
+                    .map(|()| notice.set(Some(t_string!(i18n, protection.trusted.removed)))),
             };
             settle(result, c, version, waiting, error);
         }
@@ -51,33 +54,37 @@ pub fn TrustedPage() -> impl IntoView {
     };
     let remove = move |id: String, what: String| {
         view! {
-            <button type="button" class="secondary danger" aria-label=format!("Remove {what}") disabled=move || busy.get() on:click=move |_| run(Change::Remove(id.clone()))>
-                "Remove"
+            <button type="button" class="secondary danger" aria-label=move || fill(t_string!(i18n, protection.trusted.remove_label), &[("what", &what)]) disabled=move || busy.get() on:click=move |_| run(Change::Remove(id.clone()))>
+                {t!(i18n, protection.trusted.remove)}
             </button>
         }
     };
     view! {
-        <Title text="Trusted devices and networks" />
+        <Title text=move || t_string!(i18n, protection.trusted.title) />
         <RequireSignIn module="trusted">
             <section class="page">
-                <h1>"Trusted devices and networks"</h1>
-                <p>"Signing in from one of these skips the second factor."</p>
-                <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                <h1>{t!(i18n, protection.trusted.heading)}</h1>
+                <p>{t!(i18n, protection.trusted.intro)}</p>
+                <Suspense fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                     {move || Suspend::new(async move {
                         match list.await {
                             Ok(t) => view! {
-                                <h2>"Devices"</h2>
+                                <h2>{t!(i18n, protection.trusted.devices)}</h2>
                                 {if t.devices.is_empty() {
-                                    view! { <p class="empty">"No trusted device."</p> }.into_any()
+                                    view! { <p class="empty">{t!(i18n, protection.trusted.no_device)}</p> }.into_any()
                                 } else {
                                     view! {
                                         <ul class="trusted-devices">
                                             {t.devices.into_iter().map(|d| {
-                                                let used = d.last_used_at.as_deref().map_or_else(|| "never".to_string(), when);
+                                                let (trusted_at, last_used) = (when(&d.created_at), d.last_used_at.as_deref().map(when));
+                                                let details = move || {
+                                                    let used = last_used.clone().unwrap_or_else(|| t_string!(i18n, protection.trusted.never).to_string());
+                                                    fill(t_string!(i18n, protection.trusted.device_details), &[("trusted", &trusted_at), ("used", &used)])
+                                                };
                                                 view! {
                                                     <li>
                                                         <strong>{d.label.clone()}</strong>
-                                                        <span class="meta">{format!("Trusted {} · last used {used}", when(&d.created_at))}</span>
+                                                        <span class="meta">{details}</span>
                                                         {remove(d.id, d.label)}
                                                     </li>
                                                 }
@@ -85,9 +92,9 @@ pub fn TrustedPage() -> impl IntoView {
                                         </ul>
                                     }.into_any()
                                 }}
-                                <h2>"Networks"</h2>
+                                <h2>{t!(i18n, protection.trusted.networks)}</h2>
                                 {if t.locations.is_empty() {
-                                    view! { <p class="empty">"No trusted network."</p> }.into_any()
+                                    view! { <p class="empty">{t!(i18n, protection.trusted.no_network)}</p> }.into_any()
                                 } else {
                                     view! {
                                         <ul class="trusted-locations">
@@ -95,7 +102,10 @@ pub fn TrustedPage() -> impl IntoView {
                                                 <li>
                                                     <code>{l.cidr.clone()}</code>
                                                     " " {l.label.clone()}
-                                                    <span class="meta">{format!("Added {}", when(&l.created_at))}</span>
+                                                    <span class="meta">{
+                                                        let added = when(&l.created_at);
+                                                        move || fill(t_string!(i18n, protection.trusted.network_details), &[("added", &added)])
+                                                    }</span>
                                                     {remove(l.id, l.cidr)}
                                                 </li>
                                             }).collect_view()}
@@ -108,16 +118,16 @@ pub fn TrustedPage() -> impl IntoView {
                     })}
                 </Suspense>
                 <form class="form" method="post" on:submit=on_add>
-                    <h2>"Trust a network"</h2>
-                    <TextField id="cidr" label="Address or network" node_ref=cidr error hint="e.g. 203.0.113.0/24 or 2001:db8::/48" required=true />
-                    <TextField id="label" label="Label" node_ref=label error hint="To recognise it later, e.g. Office." />
-                    <button type="submit" class="primary" disabled=move || busy.get()>"Add network"</button>
+                    <h2>{t!(i18n, protection.trusted.add_heading)}</h2>
+                    <TextField id="cidr" label=move || t_string!(i18n, protection.trusted.cidr) node_ref=cidr error hint=move || t_string!(i18n, protection.trusted.cidr_hint) required=true />
+                    <TextField id="label" label=move || t_string!(i18n, protection.trusted.label) node_ref=label error hint=move || t_string!(i18n, protection.trusted.label_hint) />
+                    <button type="submit" class="primary" disabled=move || busy.get()>{t!(i18n, protection.trusted.add)}</button>
                 </form>
                 <FormAlert error fields=&["cidr", "label"] />
                 <Notice text=notice />
                 <ReauthThenRetry
                     waiting
-                    reason="Trusting a network weakens the second factor: confirm it is you."
+                    reason=move || t_string!(i18n, protection.trusted.reauth_reason)
                     retry=Callback::new(run)
                 />
             </section>

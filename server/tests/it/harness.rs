@@ -214,6 +214,41 @@ impl TestServer {
         str_of(&self.login(username, password).await, "access_token").to_string()
     }
 
+    /// Signs in through the UI's server function (as the login page does) and returns the
+    /// `Set-Cookie` values of the answer, asserting success.
+    pub async fn ui_sign_in(&self, username: &str, password: &str) -> Vec<String> {
+        let res = self
+            .request(Method::POST, "/_sfn/login")
+            .header("origin", &self.url)
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "UI sign-in of {username}");
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// A page of the UI as a browser sending `cookie` and `accept_language` gets it.
+    pub async fn page(
+        &self,
+        path: &str,
+        cookie: &str,
+        accept_language: &str,
+    ) -> (StatusCode, String) {
+        let res = self
+            .request(Method::GET, path)
+            .header("cookie", cookie)
+            .header("accept-language", accept_language)
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+
     /// The server's (manual) clock.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         engine::Clock::now(self.clock.as_ref())

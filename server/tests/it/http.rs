@@ -179,12 +179,17 @@ async fn cookie_session_with_origin_checks(db: Db) {
     );
     let res = sfn("login", Some(&s.url), creds).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let cookies: Vec<String> = res
+    let (language, cookies): (Vec<String>, Vec<String>) = res
         .headers()
         .get_all("set-cookie")
         .iter()
         .map(|v| v.to_str().unwrap().to_string())
-        .collect();
+        .partition(|c| c.starts_with("apio_lang="));
+    // The UI's language (not a secret: the page's script reads and sets it).
+    assert_eq!(
+        language,
+        ["apio_lang=en; Path=/; Max-Age=31536000; SameSite=Lax"]
+    );
     assert_eq!(cookies.len(), 2, "{cookies:?}");
     for c in &cookies {
         assert!(

@@ -10,6 +10,7 @@ mod callbacks;
 mod counterparts;
 mod harness;
 mod http;
+mod languages;
 mod m2m;
 mod mail_templates;
 mod me;
