@@ -29,3 +29,9 @@ if [ ! -x tools/node_modules/.bin/wasm-opt ] || [ tools/package.json -nt tools/n
   npm install --prefix tools --no-audit --no-fund --loglevel=error
   touch tools/node_modules/.stamp
 fi
+
+step "npm: node-oidc-provider (the OpenID provider of the SSO tests, tools/oidc-idp)"
+if [ ! -d tools/oidc-idp/node_modules/oidc-provider ] || [ tools/oidc-idp/package.json -nt tools/oidc-idp/node_modules/.stamp ]; then
+  npm install --prefix tools/oidc-idp --no-audit --no-fund --loglevel=error
+  touch tools/oidc-idp/node_modules/.stamp
+fi

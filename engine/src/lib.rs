@@ -22,6 +22,7 @@ mod protection;
 mod reset;
 mod session_list;
 mod sessions;
+pub mod sso;
 mod trusted;
 mod two_factor;
 mod users;

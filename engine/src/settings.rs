@@ -347,16 +347,21 @@ fn template_name(field: &str, name: &str) -> Result<()> {
 }
 
 fn workflow_url(field: &str, raw: &str) -> Result<()> {
-    let u =
-        url::Url::parse(raw).map_err(|_| Error::invalid(format!("{field}.url"), "not a URL"))?;
+    outbound_url(&format!("{field}.url"), raw).map(|_| ())
+}
+
+/// A URL this server calls out to (a workflow, an identity provider): https, or plain http
+/// to this machine only (tests, a sidecar).
+pub(crate) fn outbound_url(field: &str, raw: &str) -> Result<url::Url> {
+    let u = url::Url::parse(raw).map_err(|_| Error::invalid(field, "not a URL"))?;
     let loopback = matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
     if u.scheme() != "https" && !(u.scheme() == "http" && loopback) {
         return Err(Error::invalid(
-            format!("{field}.url"),
+            field,
             "must be https (http only to loopback)",
         ));
     }
-    Ok(())
+    Ok(u)
 }
 
 /// An exact origin: scheme, host, optional port; never `null` or a wildcard.

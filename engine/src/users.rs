@@ -132,7 +132,8 @@ fn validate_username(u: &str) -> Result<()> {
     Ok(())
 }
 
-fn text(field: &str, v: &str, max: usize) -> Result<()> {
+/// At most `max` characters, none of them control characters.
+pub(crate) fn text(field: &str, v: &str, max: usize) -> Result<()> {
     if v.chars().count() > max || v.chars().any(char::is_control) {
         return Err(Error::invalid(
             field,
@@ -207,7 +208,8 @@ fn apply_profile(row: &mut UserRow, c: &ProfileChanges) -> Result<()> {
     Ok(())
 }
 
-fn validate_roles(roles: &[String]) -> Result<String> {
+/// Role names: 1 to 32 of a-z 0-9 _ -.
+pub(crate) fn check_roles(field: &str, roles: &[String]) -> Result<()> {
     for r in roles {
         if !(1..=32).contains(&r.len())
             || !r
@@ -215,11 +217,16 @@ fn validate_roles(roles: &[String]) -> Result<String> {
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_-".contains(c))
         {
             return Err(Error::invalid(
-                "roles",
+                field,
                 format!("{r:?}: 1 to 32 of a-z 0-9 _ -"),
             ));
         }
     }
+    Ok(())
+}
+
+fn validate_roles(roles: &[String]) -> Result<String> {
+    check_roles("roles", roles)?;
     let mut roles = roles.to_vec();
     roles.sort();
     roles.dedup();

@@ -11,10 +11,13 @@ pub mod passkey_types;
 pub mod passkeys;
 pub mod security;
 pub mod security_types;
+pub mod sso_types;
 pub mod types;
 
 #[cfg(feature = "ssr")]
 pub mod convert;
+#[cfg(feature = "ssr")]
+pub mod sso_convert;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 

@@ -7,9 +7,54 @@
 /// (English as written in the engine, French).
 const FRENCH: &[(&str, &str)] = &[
     (
+        "an expression of 1 to 1000 characters",
+        "une expression de 1 à 1000 caractères",
+    ),
+    (
+        "an issuer URL has no query or fragment",
+        "une URL d'émetteur n'a ni requête ni fragment",
+    ),
+    (
+        "at most 20 scopes, each a word",
+        "20 portées au plus, chacune un mot",
+    ),
+    ("at most 256 KiB", "256 Kio au plus"),
+    (
+        "at most {MAX_PROVIDERS} providers",
+        "{MAX_PROVIDERS} fournisseurs au plus",
+    ),
+    ("at most {MAX_RULES} rules", "{MAX_RULES} règles au plus"),
+    (
+        "give either idp_metadata_xml or idp_metadata_url",
+        "indiquez soit idp_metadata_xml, soit idp_metadata_url",
+    ),
+    ("must include openid", "doit comprendre openid"),
+    (
+        "must be SAML metadata (an EntityDescriptor)",
+        "doit être une métadonnée SAML (un EntityDescriptor)",
+    ),
+    (
+        "must not contain a DOCTYPE",
+        "ne doit pas contenir de DOCTYPE",
+    ),
+    (
+        "not a valid expression: {e}",
+        "pas une expression valide : {e}",
+    ),
+    (
+        "required for protocol oidc",
+        "obligatoire pour le protocole oidc",
+    ),
+    (
+        "required for protocol saml",
+        "obligatoire pour le protocole saml",
+    ),
+    ("the name of a claim", "le nom d'une revendication (claim)"),
+    (
         "1 to 128 letters, digits or . _ @ + -",
         "1 à 128 lettres, chiffres ou . _ @ + -",
     ),
+    ("1 to 32 of a-z 0-9 -", "1 à 32 caractères parmi a-z 0-9 -"),
     ("1 to 64 characters", "1 à 64 caractères"),
     (
         "1 to 64 characters, without ':'",

@@ -10,6 +10,7 @@ mod me;
 mod passkeys;
 mod security;
 mod sessions;
+mod sso;
 
 use crate::AppState;
 use axum::Router;
@@ -78,6 +79,8 @@ pub fn routes() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(security::delete_trusted))
         .routes(routes!(security::login_attempts))
         .routes(routes!(security::get_whitelist, security::put_whitelist))
+        .routes(routes!(sso::list))
+        .routes(routes!(sso::get, sso::put, sso::delete))
         .routes(routes!(admin::get_config, admin::put_config))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(
