@@ -5,10 +5,10 @@ use crate::components::language::{FollowLanguage, LANGUAGE_COOKIE, LANGUAGE_COOK
 use crate::components::top_bar::TopBar;
 use crate::i18n::{I18nContextProvider, Locale, t, use_i18n};
 use crate::pages::{
-    AdminEventsPage, AdminMailTemplatesPage, AdminSettingsPage, AdminUserPage, AdminUsersPage,
-    CallbacksPage, ChangePasswordPage, ForgotPasswordPage, HomePage, IpWhitelistPage,
-    LoginAttemptsPage, LoginPage, NotFoundPage, PasskeysPage, ProfilePage, SecurityPage,
-    SessionsPage, SetPasswordPage, TrustedPage,
+    AdminEventsPage, AdminMailTemplatesPage, AdminSettingsPage, AdminSsoPage, AdminUserPage,
+    AdminUsersPage, CallbacksPage, ChangePasswordPage, ForgotPasswordPage, HomePage,
+    IpWhitelistPage, LoginAttemptsPage, LoginPage, NotFoundPage, PasskeysPage, ProfilePage,
+    SecurityPage, SessionsPage, SetPasswordPage, TrustedPage,
 };
 use leptos::prelude::*;
 use leptos_i18n::context::CookieOptions;
@@ -75,6 +75,7 @@ lazy_pages!(
     AdminEventsRoute => AdminEventsPage,
     AdminUserRoute => AdminUserPage,
     AdminMailTemplatesRoute => AdminMailTemplatesPage,
+    AdminSsoRoute => AdminSsoPage,
 );
 
 #[component]
@@ -126,6 +127,7 @@ fn Pages() -> impl IntoView {
                     <Route path=path!("/admin/events") view={Lazy::<AdminEventsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/settings") view={Lazy::<AdminSettingsRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/admin/mail-templates") view={Lazy::<AdminMailTemplatesRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/admin/sso") view={Lazy::<AdminSsoRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -9,6 +9,8 @@
 // receiver of this test); the admin's user page shows the sign-ins, ends sessions, drops the token;
 // the user switches the UI to French, which the next sign-in keeps in any browser, and a French
 // browser gets the French login page;
+// then single sign-on: the admin adds an OpenID provider (node-oidc-provider, started here) on
+// the SSO page, and "Login with Test IdP" signs a new user in through it, onto the profile;
 // then TOTP: set up from the security page, sign in with a code from our own generator.
 // The tests run in order: each builds on the users the earlier ones set up.
 //
@@ -26,6 +28,7 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
+import { spawn } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import { linkIn, startMailbox } from './mailbox.mjs';
 
@@ -729,6 +732,69 @@ test('admin users page; a new user: profile, M2M token, sessions, callbacks', { 
   } finally {
     receiver.server.close();
     await browser.close();
+  }
+});
+
+// The test OpenID provider (tools/oidc-idp), on an ephemeral port; resolves once it listens.
+function startIdp(clients, users) {
+  const script = fileURLToPath(new URL('../../tools/oidc-idp/server.mjs', import.meta.url));
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, OIDC_IDP_PORT: '0', OIDC_IDP_CLIENTS: JSON.stringify(clients), OIDC_IDP_USERS: JSON.stringify(users) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stderr.on('data', (d) => { log += d; });
+  return new Promise((resolve, reject) => {
+    child.on('exit', (code) => reject(new Error(`the test IdP exited (${code}):\n${log}`)));
+    child.stdout.on('data', (d) => {
+      const ready = /^READY (\S+)/m.exec(String(d));
+      if (ready) resolve({ issuer: ready[1], stop: () => child.kill(), log: () => log });
+    });
+  });
+}
+
+test('SSO: the admin adds an OpenID provider, "Login with Test IdP" signs a new user in', { timeout: 180_000 }, async () => {
+  const secret = 'the-e2e-client-secret';
+  const idp = await startIdp(
+    [{ client_id: 'apio-e2e', client_secret: secret, redirect_uris: [`${BASE}/api/v01/auth/sso/testidp/callback`] }],
+    { 'sam-sub': { preferred_username: 'sam', email: 'sam@example.com', email_verified: true, given_name: 'Sam', family_name: 'Sso', locale: 'en' } },
+  );
+  const { browser, page, step, signIn, signOut, notice } = await openBrowser();
+  try {
+    await step('the admin adds the provider on the SSO page', async () => {
+      await signIn(NEW_PASSWORD);
+      await page.getByRole('navigation').getByRole('link', { name: 'Single sign-on' }).click();
+      await page.waitForURL(`${BASE}/admin/sso`);
+      await page.getByText('No identity provider yet.').waitFor();
+      await page.getByRole('button', { name: 'New provider' }).click();
+      await page.locator('#id').fill('testidp');
+      await page.locator('#name').fill('Test IdP');
+      await page.locator('[id="oidc.issuer"]').fill(idp.issuer);
+      await page.locator('[id="oidc.client_id"]').fill('apio-e2e');
+      await page.locator('[id="oidc.client_secret"]').fill(secret);
+      // The form starts with a rule that makes the user from the usual claims.
+      assert.equal(await page.getByLabel('Username from').inputValue(), 'preferred_username');
+      await page.getByRole('button', { name: 'Save provider' }).click();
+      await notice('Provider saved').waitFor();
+      await page.getByRole('cell', { name: 'Test IdP' }).waitFor();
+      await page.getByText('A secret is stored').waitFor();
+      await signOut();
+    });
+
+    await step('"Login with Test IdP": signed in at the IdP, the new user lands on the profile', async () => {
+      await page.getByRole('link', { name: 'Login with Test IdP' }).click();
+      await page.waitForURL(`${BASE}/profile`);
+      await page.locator('.user-menu .username').filter({ hasText: 'sam' }).waitFor();
+      assert.equal(await page.locator('#firstname').inputValue(), 'Sam');
+      assert.equal(await page.locator('#email').inputValue(), 'sam@example.com');
+      await signOut();
+    });
+  } catch (err) {
+    err.message += `\n--- IdP log ---\n${idp.log()}`;
+    throw err;
+  } finally {
+    await browser.close();
+    idp.stop();
   }
 });
 

@@ -89,6 +89,8 @@ struct Inner {
     revoked: RwLock<HashSet<String>>,
     outbox: mail::Outbox,
     http: reqwest::Client,
+    /// The OpenID providers' discovery documents and keys.
+    discovery: sso::DiscoveryCache,
     /// Bounds the background work requests start (password resets).
     background: Arc<tokio::sync::Semaphore>,
 }
@@ -129,6 +131,7 @@ impl Engine {
         let engine = Engine(Arc::new_cyclic(|weak| Inner {
             outbox: mail::Outbox::spawn(transport, WeakEngine(weak.clone())),
             http,
+            discovery: sso::DiscoveryCache::default(),
             background: Arc::new(tokio::sync::Semaphore::new(BACKGROUND_JOBS)),
             config,
             store,

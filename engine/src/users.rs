@@ -8,7 +8,7 @@ use crate::passwords::{check_policy, normalize};
 use crate::principal::{Principal, RequestMeta};
 use crate::secrets::random_id;
 use crate::sessions::parse_roles;
-use crate::store::{NewUser, UserRow, UserUpdate};
+use crate::store::{NewUser, SsoLink, UserRow, UserUpdate};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use unicode_normalization::UnicodeNormalization;
@@ -406,6 +406,16 @@ impl Engine {
 
     /// Validates and inserts a user (admin creation and the first admin).
     pub(crate) async fn insert_user(&self, input: &NewUserInput) -> Result<UserRow> {
+        self.insert_external_user(input, None, None).await
+    }
+
+    /// Validates and inserts a user whose identity lives at `idp`, linked to `link` (SSO).
+    pub(crate) async fn insert_external_user(
+        &self,
+        input: &NewUserInput,
+        idp: Option<&str>,
+        link: Option<&SsoLink<'_>>,
+    ) -> Result<UserRow> {
         let username = normalize_username(&input.username);
         validate_username(&username)?;
         let password_hash = match &input.password {
@@ -432,7 +442,7 @@ impl Engine {
             timezone: "UTC".into(),
             roles: "[]".into(),
             properties: "{}".into(),
-            idp: None,
+            idp: idp.map(str::to_string),
             disabled: 0,
             force_change_password: 0,
             two_factor_option: "none".into(),
@@ -451,26 +461,30 @@ impl Engine {
         };
         apply_admin_changes(&mut row, &input.changes)?;
         self.store()
-            .insert_user(&NewUser {
-                id: row.id.clone(),
-                username: row.username.clone(),
-                password_hash: row.password_hash.clone(),
-                firstname: row.firstname.clone(),
-                lastname: row.lastname.clone(),
-                mobile: row.mobile.clone(),
-                email: row.email.clone(),
-                system: row.system != 0,
-                profile: row.profile.clone(),
-                ui_profile: row.ui_profile.clone(),
-                language: row.language.clone(),
-                timezone: row.timezone.clone(),
-                roles: row.roles.clone(),
-                properties: row.properties.clone(),
-                force_change_password: row.force_change_password != 0,
-                disabled: row.disabled != 0,
-                two_factor_forced_email: row.two_factor_forced_email != 0,
-                now,
-            })
+            .insert_user(
+                &NewUser {
+                    id: row.id.clone(),
+                    username: row.username.clone(),
+                    password_hash: row.password_hash.clone(),
+                    firstname: row.firstname.clone(),
+                    lastname: row.lastname.clone(),
+                    mobile: row.mobile.clone(),
+                    email: row.email.clone(),
+                    system: row.system != 0,
+                    profile: row.profile.clone(),
+                    ui_profile: row.ui_profile.clone(),
+                    language: row.language.clone(),
+                    timezone: row.timezone.clone(),
+                    roles: row.roles.clone(),
+                    properties: row.properties.clone(),
+                    force_change_password: row.force_change_password != 0,
+                    disabled: row.disabled != 0,
+                    two_factor_forced_email: row.two_factor_forced_email != 0,
+                    idp: row.idp.clone(),
+                    now,
+                },
+                link,
+            )
             .await?;
         Ok(row)
     }

@@ -10,6 +10,7 @@
 //   OIDC_IDP_MODE     test hook for negative tests, see MODES below; "normal" by default.
 // Prints exactly one line on stdout, `READY <issuer>`, once listening; logs go to stderr.
 //
+// A user's `amr` in OIDC_IDP_USERS is how that login authenticated; it reaches the ID token.
 // Login: the authorization request's `login_hint=<sub>` picks the user (without login_hint, the
 // first user of OIDC_IDP_USERS; an unknown sub ends the flow with error=access_denied at the
 // redirect_uri). The interaction handler below signs that user in and grants the requested
@@ -84,7 +85,9 @@ async function interaction(req, res) {
       const error = { error: 'access_denied', error_description: `unknown login_hint ${accountId}` };
       return provider.interactionFinished(req, res, error, { mergeWithLastSubmission: false });
     }
-    result.login = { accountId };
+    // `amr` (how the user authenticated, e.g. ["pwd", "otp"]) is the session's, not a claim:
+    // oidc-provider puts the login's amr in the ID token.
+    result.login = { accountId, ...(users[accountId].amr ? { amr: users[accountId].amr } : {}) };
   }
   const grant = grantId
     ? await provider.Grant.find(grantId)

@@ -102,14 +102,26 @@ pub fn settings(s: &engine::settings::Settings) -> PlatformSettings {
     serde_json::from_value(s.admin_view()).unwrap_or_default()
 }
 
-pub fn ui_config(engine: &engine::Engine) -> UiConfig {
+/// What the login page needs; `sso`: the providers one can sign in with.
+pub fn ui_config(engine: &engine::Engine, sso: &[engine::sso::Provider]) -> UiConfig {
     let s = engine.settings();
     UiConfig {
         label: s.label.clone(),
         modules: s.modules.clone(),
         passkeys_enabled: engine.passkeys_available(),
-        sso: Vec::new(),
+        sso: sso_buttons(sso),
     }
+}
+
+pub fn sso_buttons(providers: &[engine::sso::Provider]) -> Vec<SsoButton> {
+    providers
+        .iter()
+        .map(|p| SsoButton {
+            id: p.id.clone(),
+            name: p.settings.name.clone(),
+            protocol: p.settings.protocol.as_str().to_string(),
+        })
+        .collect()
 }
 
 pub fn session_info(p: &engine::Principal, language: String) -> SessionInfo {

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod account_types;
 pub mod admin;
+pub mod admin_sso;
 pub mod admin_users;
 pub mod auth;
 pub mod error;

@@ -39,14 +39,26 @@ pub(super) async fn signed_in(
     s: engine::SignedIn,
 ) -> Result<super::types::SessionInfo, ApiError> {
     use super::ssr;
-    let principal = engine.authenticate(&s.tokens.access_token)?;
-    ssr::set_cookies(ssr::session_cookies(engine.config(), &s.tokens));
-    if let Some(device) = &s.device_token {
-        ssr::set_cookies([ssr::device_cookie(engine.config(), device)]);
+    let (info, mut cookies) = ssr::sign_in_cookies(engine, &s).await?;
+    // The second factor of a sign-in through an IdP is done: its cookie goes.
+    if ssr::request_cookie(ssr::sso_second_factor_cookie_name(engine.config())).is_some() {
+        cookies.push(ssr::sso_second_factor_cookie(engine.config(), "", 0));
     }
-    let info = super::auth::session_info_of(engine, &principal).await;
-    ssr::set_cookies(crate::components::language::language_cookie(&info.language));
+    ssr::set_cookies(cookies);
     Ok(info)
+}
+
+/// The second factor due after a sign-in through an identity provider, `(payload, option)`:
+/// the callback left it in an HttpOnly cookie for the login page.
+#[server(prefix = "/_sfn", endpoint = "sso_second_factor", input = Json)]
+pub async fn sso_second_factor() -> Result<Option<(String, String)>, ApiError> {
+    use super::ssr;
+    let engine = ssr::engine()?;
+    let value = ssr::request_cookie(ssr::sso_second_factor_cookie_name(engine.config()));
+    Ok(value.and_then(|v| {
+        v.split_once('.')
+            .map(|(option, payload)| (payload.to_string(), option.to_string()))
+    }))
 }
 
 /// The 2FA step of the login page.

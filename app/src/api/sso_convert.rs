@@ -21,6 +21,7 @@ pub fn provider_input(b: SsoProviderBody) -> sso::ProviderInput {
                 client_id: o.client_id,
                 scopes: o.scopes,
                 redirect_uri: o.redirect_uri,
+                userinfo: o.userinfo,
             }),
             saml: b.saml.map(|s| sso::SamlSettings {
                 idp_metadata_xml: s.idp_metadata_xml,
@@ -63,6 +64,7 @@ pub fn provider_view(p: sso::Provider) -> SsoProviderView {
             client_secret_set: p.client_secret_set,
             scopes: o.scopes,
             redirect_uri: o.redirect_uri,
+            userinfo: o.userinfo,
         }),
         saml: s.saml.map(|s| SamlBody {
             idp_metadata_xml: s.idp_metadata_xml,

@@ -56,6 +56,9 @@ pub struct OidcBody {
     pub scopes: Vec<String>,
     #[serde(default)]
     pub redirect_uri: Option<String>,
+    /// Also read the userinfo endpoint's claims.
+    #[serde(default)]
+    pub userinfo: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -116,4 +119,5 @@ pub struct OidcView {
     pub client_secret_set: bool,
     pub scopes: Vec<String>,
     pub redirect_uri: Option<String>,
+    pub userinfo: bool,
 }

@@ -121,6 +121,39 @@ pub fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// The cookies of a complete sign-in in the UI (the session, a device trusted in the 2FA
+/// step, the language of the profile), and who signed in.
+pub async fn sign_in_cookies(
+    engine: &Engine,
+    s: &engine::SignedIn,
+) -> Result<(super::types::SessionInfo, Vec<String>), ApiError> {
+    let principal = engine.authenticate(&s.tokens.access_token)?;
+    let mut cookies = session_cookies(engine.config(), &s.tokens).to_vec();
+    if let Some(device) = &s.device_token {
+        cookies.push(device_cookie(engine.config(), device));
+    }
+    let info = super::auth::session_info_of(engine, &principal).await;
+    cookies.extend(crate::components::language::language_cookie(&info.language));
+    Ok((info, cookies))
+}
+
+/// Where a second factor due after a sign-in through an identity provider waits for the
+/// login page: `{option}.{payload}`, HttpOnly (never in a URL), ten minutes. `SameSite=Lax`,
+/// because the page is reached by the IdP's cross-site redirect.
+pub fn sso_second_factor_cookie_name(config: &Config) -> &'static str {
+    if config.is_https() {
+        "__Host-apio_sso_2fa"
+    } else {
+        "apio_sso_2fa"
+    }
+}
+
+pub fn sso_second_factor_cookie(config: &Config, value: &str, max_age: u64) -> String {
+    let secure = if config.is_https() { "; Secure" } else { "" };
+    let name = sso_second_factor_cookie_name(config);
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
 pub fn clear_cookies(config: &Config) -> [String; 2] {
     let names = cookie_names(config);
     [

@@ -14,5 +14,6 @@ pub mod password_change;
 pub mod reauth;
 pub mod second_factor;
 pub mod server_text;
+pub mod sso_buttons;
 pub mod top_bar;
 pub mod webauthn;

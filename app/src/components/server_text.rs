@@ -11,6 +11,10 @@ const FRENCH: &[(&str, &str)] = &[
         "une expression de 1 à 1000 caractères",
     ),
     (
+        "a path of this site, like /profile",
+        "un chemin de ce site, comme /profile",
+    ),
+    (
         "an issuer URL has no query or fragment",
         "une URL d'émetteur n'a ni requête ni fragment",
     ),

@@ -76,6 +76,7 @@ fn SignedInBar(
                         view! {
                             <A href="/admin/settings">{t!(i18n, common.nav.settings)}</A>
                             <A href="/admin/mail-templates">{t!(i18n, common.nav.mail_templates)}</A>
+                            <A href="/admin/sso">{t!(i18n, common.nav.sso)}</A>
                         }
                     })}
             </nav>

@@ -1,8 +1,13 @@
 //! `/login`: the configured label, then username and password (or a passkey, from the button
-//! or the username field's autofill), then the second factor when one is due.
+//! or the username field's autofill, or an identity provider's button), then the second
+//! factor when one is due.
+//!
+//! The end of a sign-in through an identity provider comes back here as `?sso=done` (signed
+//! in: go on to `to`), `?sso=2fa` (the second factor, whose payload the callback left in an
+//! HttpOnly cookie) or `?sso=failed`.
 
 use crate::api::ApiError;
-use crate::api::security::{LoginStep, login};
+use crate::api::security::{LoginStep, login, sso_second_factor};
 use crate::api::types::SessionInfo;
 use crate::components::browser::{full_navigation, input_value, use_hydrated};
 use crate::components::context::use_ui_config;
@@ -10,10 +15,12 @@ use crate::components::errors::FormAlert;
 use crate::components::fields::UsernameField;
 use crate::components::passkey_login::PasskeyLogin;
 use crate::components::second_factor::SecondFactorStep;
+use crate::components::sso_buttons::{SsoButtons, local_path};
 use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -26,14 +33,34 @@ pub fn LoginPage() -> impl IntoView {
     let signed_in = RwSignal::new(false);
     // The payload and option of a due second factor (kept in memory only).
     let challenge = RwSignal::new(None::<(String, String)>);
+    let query = use_query_map();
+    let sso = query.with_untracked(|q| q.get("sso")).unwrap_or_default();
+    // Where to go once signed in: `to`, a path of this site.
+    let sso_to = query
+        .with_untracked(|q| q.get("to"))
+        .filter(|t| local_path(t))
+        .unwrap_or_else(|| "/profile".into());
+    // The second factor of a sign-in through an IdP, until finished or given up.
+    let sso_step = RwSignal::new(sso == "2fa");
+    let sso_challenge = Resource::new(
+        || (),
+        move |_| async move {
+            if sso_step.get_untracked() {
+                sso_second_factor().await.ok().flatten()
+            } else {
+                None
+            }
+        },
+    );
+    let next = StoredValue::new(sso_to.clone());
     let enter = move |info: SessionInfo| {
         signed_in.set(true);
         // A full navigation: the app shell then reads the new session.
-        full_navigation(if info.pwd_change {
-            "/change-password"
+        if info.pwd_change {
+            full_navigation("/change-password");
         } else {
-            "/profile"
-        });
+            next.with_value(|to| full_navigation(to));
+        }
     };
 
     let submit = Action::new(move |(user, pw): &(String, String)| {
@@ -57,12 +84,15 @@ pub fn LoginPage() -> impl IntoView {
         submit.dispatch((input_value(username), input_value(password)));
     };
 
+    let signed_in_by_sso = sso == "done";
+    let hide_form = move || challenge.with(Option::is_some) || sso_step.get() || signed_in_by_sso;
+
     // Type-erased: the whole page as one view type is too deep for the compiler.
     let password_form = view! {
-        <h1 class:hidden=move || challenge.with(Option::is_some)>{t!(i18n, protection.login.heading)}</h1>
+        <h1 class:hidden=move || hide_form()>{t!(i18n, protection.login.heading)}</h1>
         <form
             class="form"
-            class:hidden=move || challenge.with(Option::is_some)
+            class:hidden=move || hide_form()
             method="post"
             on:submit=on_submit
         >
@@ -105,9 +135,56 @@ pub fn LoginPage() -> impl IntoView {
                         })
                 })}
             </Suspense>
+            <SsoButtons />
         </form>
     }
     .into_any();
+
+    // The SSO hand-overs: signed in (the session cookies are sent from the next, same-site
+    // navigation on), the pending second factor, a failure.
+    let sso_view = match sso.as_str() {
+        "done" => {
+            let refresh = format!("0;url={sso_to}");
+            view! {
+                <Meta http_equiv="refresh" content=refresh />
+                <p class="notice" role="status">{t!(i18n, protection.login.sso_done)}</p>
+                <a class="button primary" href=sso_to>{t!(i18n, protection.login.sso_continue)}</a>
+            }
+            .into_any()
+        }
+        "2fa" => view! {
+            <Show when=move || sso_step.get()>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        match sso_challenge.await {
+                            Some((payload, option)) => view! {
+                                <SecondFactorStep
+                                    payload
+                                    option
+                                    on_done=Callback::new(enter)
+                                    on_restart=Callback::new(move |()| sso_step.set(false))
+                                />
+                            }
+                            .into_any(),
+                            None => view! {
+                                <p class="alert" role="alert">{t!(i18n, protection.login.sso_expired)}</p>
+                                <button type="button" class="secondary" on:click=move |_| sso_step.set(false)>
+                                    {t!(i18n, protection.second_factor.start_over)}
+                                </button>
+                            }
+                            .into_any(),
+                        }
+                    })}
+                </Suspense>
+            </Show>
+        }
+        .into_any(),
+        "failed" => view! {
+            <p class="alert" role="alert">{t!(i18n, protection.login.sso_failed)}</p>
+        }
+        .into_any(),
+        _ => ().into_any(),
+    };
 
     view! {
         <Title text=move || t_string!(i18n, protection.login.title) />
@@ -138,6 +215,7 @@ pub fn LoginPage() -> impl IntoView {
                         })
                 }}
             </Show>
+            {sso_view}
             {password_form}
             <p>
                 <a href="/forgot-password">{t!(i18n, protection.login.forgot_password)}</a>

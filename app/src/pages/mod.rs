@@ -3,6 +3,7 @@
 mod admin_events;
 mod admin_mail_templates;
 mod admin_settings;
+mod admin_sso;
 mod admin_user;
 mod admin_users;
 mod callbacks;
@@ -23,6 +24,7 @@ mod trusted;
 pub use admin_events::AdminEventsPage;
 pub use admin_mail_templates::AdminMailTemplatesPage;
 pub use admin_settings::AdminSettingsPage;
+pub use admin_sso::AdminSsoPage;
 pub use admin_user::AdminUserPage;
 pub use admin_users::AdminUsersPage;
 pub use callbacks::CallbacksPage;

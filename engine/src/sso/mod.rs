@@ -1,10 +1,27 @@
-//! Single sign-on with external identity providers (OpenID Connect, SAML). This part holds
-//! the providers' settings, which admins manage and the login page lists; the sign-in flows
-//! build on them.
+//! Single sign-on with external identity providers: the providers' settings (admins), the
+//! sign-in flow (start, the IdP's answer), OpenID Connect, and what happens after the IdP
+//! (link or create the user, the rules, the checks every login path makes).
 
+mod flow;
+mod link;
+mod oidc;
 mod providers;
 mod rules;
 
+pub use flow::{OidcCallback, SsoFinish, SsoStart};
+pub(crate) use oidc::DiscoveryCache;
 pub use providers::{
     CreationRule, OidcSettings, Protocol, Provider, ProviderInput, ProviderSettings, SamlSettings,
 };
+
+use serde_json::{Map, Value};
+
+/// Who the IdP says signed in, after every check of its answer.
+pub(crate) struct ExternalIdentity {
+    pub issuer: String,
+    pub subject: String,
+    /// Every claim (ID token, then userinfo), for the rules and the mapping.
+    pub claims: Map<String, Value>,
+    /// How the IdP authenticated the user (RFC 8176 values), when it says.
+    pub amr: Vec<String>,
+}

@@ -41,6 +41,10 @@ pub struct OidcSettings {
     pub scopes: Vec<String>,
     /// Default `{public_url}/api/v01/auth/sso/{id}/callback`.
     pub redirect_uri: Option<String>,
+    /// Also read the claims of the userinfo endpoint (JSON), for IdPs that keep the ID
+    /// token small. The ID token's claims win where both have one.
+    #[serde(default)]
+    pub userinfo: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -235,7 +239,7 @@ fn check(id: &str, s: &ProviderSettings) -> Result<()> {
     Ok(())
 }
 
-fn provider(row: ProviderRow) -> Result<Provider> {
+pub(super) fn provider(row: ProviderRow) -> Result<Provider> {
     let settings = serde_json::from_str(&row.settings)
         .map_err(|e| Error::internal("stored SSO provider", e))?;
     Ok(Provider {
@@ -331,6 +335,7 @@ impl Engine {
         if !self.store().delete_sso_provider(id).await? {
             return Err(Error::NotFound);
         }
+        self.store().delete_sso_links(id).await?;
         self.audit(
             Event::new("sso_provider_deleted", "success")
                 .actor(p)
@@ -356,6 +361,7 @@ mod tests {
                 client_id: "apio".into(),
                 scopes: vec!["openid".into(), "email".into()],
                 redirect_uri: None,
+                userinfo: false,
             }),
             saml: None,
             extra_rule: Some("hd == \"example.com\"".into()),

@@ -19,10 +19,10 @@ pub use mail_templates::TemplateRow;
 pub use passkeys::{CeremonyRow, PasskeyRow};
 pub use protection::FailureCount;
 pub use sessions::{NewSession, RefreshLookup, Rotation, SessionRow};
-pub use sso::ProviderRow;
+pub use sso::{FlowRow, ProviderRow};
 pub use trusted::{DeviceRow, LocationRow, NewDevice};
 pub use two_factor::ChallengeRow;
-pub use users::{NewUser, UserRow, UserUpdate};
+pub use users::{NewUser, SsoLink, UserRow, UserUpdate};
 
 use crate::error::{Error, Result};
 use sqlx::{AnyPool, Executor, any::AnyPoolOptions};

@@ -272,6 +272,7 @@ impl Store {
             "two_factor_challenges",
             "trusted_devices",
             "webauthn_challenges",
+            "sso_flows",
         ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE expires_at <= $1"))
                 .bind(now)

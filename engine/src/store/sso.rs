@@ -56,3 +56,92 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 }
+
+/// A sign-in waiting for the identity provider's answer.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FlowRow {
+    pub provider_id: String,
+    pub browser_hash: String,
+    pub return_to: Option<String>,
+    pub json: i64,
+    pub expires_at: i64,
+}
+
+impl Store {
+    /// Stores a flow, and drops the expired ones (abandoned sign-ins).
+    pub async fn insert_sso_flow(&self, hash: &str, f: &FlowRow, now: i64) -> Result<()> {
+        sqlx::query("DELETE FROM sso_flows WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query(
+            "INSERT INTO sso_flows (hash, provider_id, browser_hash, return_to, json, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(hash)
+        .bind(&f.provider_id)
+        .bind(&f.browser_hash)
+        .bind(&f.return_to)
+        .bind(f.json)
+        .bind(f.expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Removes and returns the live flow of this browser; `None` when unknown, expired, of
+    /// another browser (which leaves it to its own browser) or taken by another request.
+    pub async fn take_sso_flow(
+        &self,
+        hash: &str,
+        browser_hash: &str,
+        now: i64,
+    ) -> Result<Option<FlowRow>> {
+        Ok(sqlx::query_as(
+            "DELETE FROM sso_flows WHERE hash = $1 AND browser_hash = $2 AND expires_at > $3 \
+             RETURNING provider_id, browser_hash, return_to, json, expires_at",
+        )
+        .bind(hash)
+        .bind(browser_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The user linked to an identity of a provider.
+    pub async fn sso_linked_user(
+        &self,
+        provider_id: &str,
+        issuer: &str,
+        subject: &str,
+    ) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT user_id FROM sso_links WHERE provider_id = $1 AND issuer = $2 AND subject = $3",
+        )
+        .bind(provider_id)
+        .bind(issuer)
+        .bind(subject)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Forgets every identity linked through a provider (deleted: a new provider of the same
+    /// id must not inherit them).
+    pub async fn delete_sso_links(&self, provider_id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sso_links WHERE provider_id = $1")
+            .bind(provider_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Whether a user has this email address (compared without case).
+    pub async fn email_in_use(&self, email: &str) -> Result<bool> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE LOWER(email) = LOWER($1)")
+                .bind(email)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(n > 0)
+    }
+}

@@ -61,7 +61,16 @@ pub struct NewUser {
     pub force_change_password: bool,
     pub disabled: bool,
     pub two_factor_forced_email: bool,
+    /// Where the identity lives when not here: `sso:<provider>`, `broadworks`.
+    pub idp: Option<String>,
     pub now: i64,
+}
+
+/// The identity of a provider a new user is linked to.
+pub struct SsoLink<'a> {
+    pub provider_id: &'a str,
+    pub issuer: &'a str,
+    pub subject: &'a str,
 }
 
 /// The full set of editable columns, written back at once after a read-modify in the engine.
@@ -173,14 +182,16 @@ impl Store {
         Ok((rows, total))
     }
 
-    /// Inserts a user; a taken username is `Conflict`.
-    pub async fn insert_user(&self, u: &NewUser) -> Result<()> {
+    /// Inserts a user, and its link to an identity of a provider in the same transaction;
+    /// a taken username (or an identity linked meanwhile) is `Conflict`.
+    pub async fn insert_user(&self, u: &NewUser, link: Option<&SsoLink<'_>>) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
         let result = sqlx::query(
             "INSERT INTO users (id, username, password_hash, firstname, lastname, mobile, email, \
              system, profile, ui_profile, registered_on, language, timezone, roles, properties, \
-             force_change_password, disabled, two_factor_forced_email, updated_at) \
+             force_change_password, disabled, two_factor_forced_email, idp, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-             $18, $11)",
+             $18, $19, $11)",
         )
         .bind(&u.id)
         .bind(&u.username)
@@ -200,10 +211,29 @@ impl Store {
         .bind(flag(u.force_change_password))
         .bind(flag(u.disabled))
         .bind(flag(u.two_factor_forced_email))
-        .execute(&self.pool)
+        .bind(&u.idp)
+        .execute(&mut *tx)
         .await;
+        let result = match (result, link) {
+            (Ok(_), Some(l)) => sqlx::query(
+                "INSERT INTO sso_links (provider_id, issuer, subject, user_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(l.provider_id)
+            .bind(l.issuer)
+            .bind(l.subject)
+            .bind(&u.id)
+            .bind(u.now)
+            .execute(&mut *tx)
+            .await
+            .map(|_| ()),
+            (result, _) => result.map(|_| ()),
+        };
         match result {
-            Ok(_) => Ok(()),
+            Ok(()) => {
+                tx.commit().await?;
+                Ok(())
+            }
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
                 Err(Error::Conflict("a user with this username exists".into()))
             }

@@ -11,6 +11,7 @@ mod passkeys;
 mod security;
 mod sessions;
 mod sso;
+mod sso_sign_in;
 
 use crate::AppState;
 use axum::Router;
@@ -55,6 +56,9 @@ pub fn routes() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(auth::second_factor_resend))
         .routes(routes!(auth::reset_password))
         .routes(routes!(auth::reset_confirm))
+        .routes(routes!(sso_sign_in::list))
+        .routes(routes!(sso_sign_in::start))
+        .routes(routes!(sso_sign_in::callback))
         .routes(routes!(me::get, me::patch))
         .routes(routes!(me::password))
         .routes(routes!(me::reauth))
