@@ -70,6 +70,7 @@ async function openBrowser() {
   page.on('pageerror', (e) => browserErrors.push(`page error: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && browserErrors.push(`console: ${m.text()}`));
   page.on('requestfailed', (r) => browserErrors.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => r.status() >= 500 && browserErrors.push(`answer ${r.status()}: ${r.request().method()} ${r.url()}`));
 
   let stepNo = 0;
   const step = async (name, body) => {

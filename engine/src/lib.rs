@@ -91,6 +91,10 @@ struct Inner {
     http: reqwest::Client,
     /// The OpenID providers' discovery documents and keys.
     discovery: sso::DiscoveryCache,
+    /// SAML IdP metadata read from URLs.
+    saml_metadata: sso::MetadataCache,
+    /// The enabled SSO providers (the login page's buttons) and the version they were read at.
+    sso_buttons: RwLock<sso::SignInProviders>,
     /// Bounds the background work requests start (password resets).
     background: Arc<tokio::sync::Semaphore>,
 }
@@ -132,6 +136,8 @@ impl Engine {
             outbox: mail::Outbox::spawn(transport, WeakEngine(weak.clone())),
             http,
             discovery: sso::DiscoveryCache::default(),
+            saml_metadata: sso::MetadataCache::default(),
+            sso_buttons: RwLock::new(sso::SignInProviders::default()),
             background: Arc::new(tokio::sync::Semaphore::new(BACKGROUND_JOBS)),
             config,
             store,
@@ -150,7 +156,7 @@ impl Engine {
     }
 
     /// Re-reads what other instances may have changed: the settings (when their version
-    /// moved) and the recently revoked sessions.
+    /// moved), the SSO providers (likewise) and the recently revoked sessions.
     pub async fn sync(&self) -> Result<()> {
         let version = self.0.store.settings_version().await?;
         if version != self.0.settings_version.load(Ordering::SeqCst) {
@@ -161,6 +167,7 @@ impl Engine {
             };
             self.set_settings(Arc::new(settings), version);
         }
+        self.reload_sso_providers(false).await?;
         let revoked: HashSet<String> = self
             .0
             .store

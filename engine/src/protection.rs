@@ -6,7 +6,7 @@ use crate::audit::Event;
 use crate::clock::from_unix_ms;
 use crate::error::{Error, Result};
 use crate::principal::{Principal, RequestMeta};
-use crate::store::AuditRow;
+use crate::store::{AuditRow, UserRow};
 use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use std::net::IpAddr;
@@ -40,6 +40,20 @@ pub(crate) fn ip_allowed(stored: &str, ip: IpAddr) -> bool {
             .iter()
             .filter_map(|n| parse_net(n))
             .any(|net| net.contains(&ip))
+}
+
+/// Why this account may not sign in now, whatever it proved: outside its IP whitelist,
+/// locked, or disabled (the first that applies is the reason recorded).
+pub(crate) fn account_refusal(user: &UserRow, ip: IpAddr, now: i64) -> Option<&'static str> {
+    if !ip_allowed(&user.ip_whitelist, ip) {
+        Some("ip_not_allowed")
+    } else if user.locked_until.is_some_and(|t| t > now) {
+        Some("locked")
+    } else if user.disabled != 0 {
+        Some("disabled")
+    } else {
+        None
+    }
 }
 
 /// A CIDR or a single address (as a /32 or /128).

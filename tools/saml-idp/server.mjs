@@ -81,10 +81,16 @@ async function signIn(q) {
     NameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
     NameID: user,
     InResponseTo: q.get('inResponseTo') ?? request.extract.request.id,
+  };
+  // Fragments of XML, put in as they are (replaceTagsByValue escapes what it puts in).
+  const fragments = {
     AuthnStatement: `<saml:AuthnStatement AuthnInstant="${now}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`,
     AttributeStatement: attributeStatement(users[user]),
   };
-  const fill = (template) => saml.SamlLib.replaceTagsByValue(template, values);
+  const fill = (template) => saml.SamlLib.replaceTagsByValue(
+    Object.entries(fragments).reduce((t, [tag, xmlText]) => t.replace(`{${tag}}`, xmlText), template),
+    values,
+  );
   let response;
   if (q.get('unsigned') === '1') {
     response = Buffer.from(fill(saml.SamlLib.defaultLoginResponseTemplate.context)).toString('base64');

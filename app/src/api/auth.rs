@@ -9,8 +9,10 @@ use server_fn::codec::Json;
 #[server(prefix = "/_sfn", endpoint = "ui_config", input = Json)]
 pub async fn ui_config() -> Result<super::types::UiConfig, ApiError> {
     let engine = super::ssr::engine()?;
-    let sso = engine.sso_sign_in_providers().await?;
-    Ok(super::convert::ui_config(&engine, &sso))
+    Ok(super::convert::ui_config(
+        &engine,
+        &engine.sso_sign_in_providers(),
+    ))
 }
 
 /// The signed-in user, or None.

@@ -15,6 +15,14 @@ const FRENCH: &[(&str, &str)] = &[
         "un chemin de ce site, comme /profile",
     ),
     (
+        "the IdP metadata has no signing certificate",
+        "les métadonnées du fournisseur n'ont pas de certificat de signature",
+    ),
+    (
+        "the IdP metadata has no HTTP-Redirect SingleSignOnService",
+        "les métadonnées du fournisseur n'ont pas de SingleSignOnService HTTP-Redirect",
+    ),
+    (
         "an issuer URL has no query or fragment",
         "une URL d'émetteur n'a ni requête ni fragment",
     ),
@@ -41,6 +49,7 @@ const FRENCH: &[(&str, &str)] = &[
         "must not contain a DOCTYPE",
         "ne doit pas contenir de DOCTYPE",
     ),
+    ("not SAML metadata: {e}", "pas des métadonnées SAML : {e}"),
     (
         "not a valid expression: {e}",
         "pas une expression valide : {e}",

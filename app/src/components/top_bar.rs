@@ -1,7 +1,7 @@
 //! The top bar of signed-in pages: the label, the navigation, the user and "Sign out".
 //! A signed-out visitor gets none of it.
 
-use super::browser::full_navigation;
+use super::browser::{full_navigation, use_hydrated};
 use super::context::{DEFAULT_LABEL, use_session, use_ui_config};
 use super::errors::general_message;
 use super::nav::{MAIN, enabled, module_on};
@@ -15,6 +15,9 @@ use leptos_router::components::A;
 pub fn TopBar() -> impl IntoView {
     let session = use_session();
     let ui = use_ui_config();
+    // Here, not in the bar: an effect made inside a Suspend can stall the server's render.
+    // Until hydrated, a click would do nothing.
+    let hydrated = use_hydrated();
     view! {
         // A transition: the bar stays while the label is reloaded after a settings change.
         <Transition>
@@ -29,7 +32,7 @@ pub fn TopBar() -> impl IntoView {
                     .flatten()
                     .map(|user| {
                         view! {
-                            <SignedInBar label=label.unwrap_or_else(|| DEFAULT_LABEL.to_string()) user passkeys modules=modules.clone() />
+                            <SignedInBar label=label.unwrap_or_else(|| DEFAULT_LABEL.to_string()) user passkeys modules=modules.clone() hydrated />
                         }
                     })
             })}
@@ -43,6 +46,7 @@ fn SignedInBar(
     user: SessionInfo,
     passkeys: bool,
     modules: Vec<String>,
+    hydrated: ReadSignal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let links = MAIN
@@ -91,7 +95,7 @@ fn SignedInBar(
                     on:click=move |_| {
                         sign_out.dispatch(());
                     }
-                    disabled=move || pending.get()
+                    disabled=move || !hydrated.get() || pending.get()
                 >
                     {move || if pending.get() { t_string!(i18n, common.top_bar.signing_out) } else { t_string!(i18n, common.top_bar.sign_out) }}
                 </button>

@@ -23,6 +23,7 @@ const PREVIEW_DELAY: Duration = Duration::from_millis(300);
 #[component]
 pub fn AdminMailTemplatesPage() -> impl IntoView {
     let i18n = use_i18n();
+    let hydrated = use_hydrated();
     let list = Resource::new(|| (), |_| mail_templates());
     // The template being edited; a new one has an empty name.
     let selected = RwSignal::new(None::<MailTemplateView>);
@@ -53,12 +54,12 @@ pub fn AdminMailTemplatesPage() -> impl IntoView {
                 <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                     {move || Suspend::new(async move {
                         match list.await {
-                            Ok(all) => view! { <TemplateList all selected /> }.into_any(),
+                            Ok(all) => view! { <TemplateList all selected hydrated /> }.into_any(),
                             Err(e) => view! { <p class="alert" role="alert">{general_message(&e)}</p> }.into_any(),
                         }
                     })}
                 </Transition>
-                <button type="button" class="secondary" on:click=new_template>{t!(i18n, admin.mail_templates.new_template)}</button>
+                <button type="button" class="secondary" on:click=new_template disabled=move || !hydrated.get()>{t!(i18n, admin.mail_templates.new_template)}</button>
                 // A fresh editor for each choice: its inputs start from that template.
                 {move || {
                     selected
@@ -74,6 +75,7 @@ pub fn AdminMailTemplatesPage() -> impl IntoView {
 fn TemplateList(
     all: Vec<MailTemplateView>,
     selected: RwSignal<Option<MailTemplateView>>,
+    hydrated: ReadSignal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
@@ -99,6 +101,7 @@ fn TemplateList(
                             <button
                                 type="button"
                                 class="link"
+                                disabled=move || !hydrated.get()
                                 aria-current=move || current().then_some("true")
                                 on:click=move |_| selected.set(Some(t.clone()))
                             >

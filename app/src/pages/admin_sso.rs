@@ -58,6 +58,7 @@ fn new_provider() -> SsoProviderView {
 #[component]
 pub fn AdminSsoPage() -> impl IntoView {
     let i18n = use_i18n();
+    let hydrated = use_hydrated();
     let list = Resource::new(|| (), |_| sso_providers());
     // The provider being edited; a new one has an empty id.
     let selected = RwSignal::new(None::<SsoProviderView>);
@@ -72,7 +73,7 @@ pub fn AdminSsoPage() -> impl IntoView {
                 <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
                     {move || Suspend::new(async move {
                         match list.await {
-                            Ok(all) => view! { <ProviderList all selected notice /> }.into_any(),
+                            Ok(all) => view! { <ProviderList all selected notice hydrated /> }.into_any(),
                             Err(e) => view! { <p class="alert" role="alert">{general_message(&e)}</p> }.into_any(),
                         }
                     })}
@@ -80,6 +81,7 @@ pub fn AdminSsoPage() -> impl IntoView {
                 <button
                     type="button"
                     class="secondary"
+                    disabled=move || !hydrated.get()
                     on:click=move |_| {
                         notice.set(None);
                         selected.set(Some(new_provider()));
@@ -116,6 +118,7 @@ fn ProviderList(
     all: Vec<SsoProviderView>,
     selected: RwSignal<Option<SsoProviderView>>,
     notice: RwSignal<Option<&'static str>>,
+    hydrated: ReadSignal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     if all.is_empty() {
@@ -159,6 +162,7 @@ fn ProviderList(
                                     <button
                                         type="button"
                                         class="link"
+                                        disabled=move || !hydrated.get()
                                         on:click=move |_| {
                                             notice.set(None);
                                             selected.set(Some(p.clone()));
@@ -356,6 +360,7 @@ fn Editor(
     let secret_set = oidc.as_ref().is_some_and(|o| o.client_secret_set);
     let saml = provider.saml.clone().unwrap_or_default();
     let callback_path = format!("/api/v01/auth/sso/{}/callback", provider.id);
+    let metadata_path = format!("/api/v01/auth/sso/{}/metadata", provider.id);
     view! {
         <form class="form editor" method="post" novalidate on:submit=on_submit>
             <h2>
@@ -415,6 +420,7 @@ fn Editor(
             </fieldset>
             <fieldset class:hidden=move || protocol.get() != SsoProtocol::Saml>
                 <legend>"SAML 2.0"</legend>
+                <p class="hint">{move || language_fill(t_string!(i18n, admin.sso.sp_metadata_hint), &metadata_path)}</p>
                 <div class="field">
                     <label for="saml.idp_metadata_xml">{t!(i18n, admin.sso.metadata_xml)}</label>
                     <textarea id="saml.idp_metadata_xml" rows="6" spellcheck="false" node_ref=inputs.metadata_xml aria-describedby="saml.idp_metadata_xml-error">

@@ -9,7 +9,7 @@ use crate::audit::Event;
 use crate::error::{Error, Result};
 use crate::login::login_event;
 use crate::principal::{Principal, RequestMeta};
-use crate::protection::ip_allowed;
+use crate::protection::account_refusal;
 use crate::sessions::Tokens;
 use crate::store::UserRow;
 use crate::users::normalize_username;
@@ -147,17 +147,7 @@ impl Engine {
         if let Err(why) = self.check_assertion(&rp, &user, assertion, &answer).await? {
             return self.refuse_passkey(Some(&user), "", why, meta).await;
         }
-        let now = self.now_ms();
-        let refusal = if !ip_allowed(&user.ip_whitelist, meta.ip) {
-            Some("ip_not_allowed")
-        } else if user.locked_until.is_some_and(|t| t > now) {
-            Some("locked")
-        } else if user.disabled != 0 {
-            Some("disabled")
-        } else {
-            None
-        };
-        if let Some(why) = refusal {
+        if let Some(why) = account_refusal(&user, meta.ip, self.now_ms()) {
             return self.refuse_passkey(Some(&user), "", why, meta).await;
         }
         self.sign_in(&user, &PASSKEY_AMR, "passkey", meta).await

@@ -9,11 +9,19 @@ use crate::login::{LoginOutcome, login_event};
 use crate::principal::RequestMeta;
 use crate::secrets::{hash_secret, random_token};
 use crate::store::{FlowRow, UserRow};
+use std::sync::Arc;
 
 /// Time to sign in at the IdP.
 const FLOW_MS: i64 = 10 * 60_000;
 const MAX_RETURN_TO: usize = 512;
 const MAX_LOGIN_HINT: usize = 255;
+
+/// The enabled providers, kept in memory, and the store version they were read at.
+#[derive(Default)]
+pub(crate) struct SignInProviders {
+    version: Option<(i64, i64)>,
+    providers: Arc<Vec<Provider>>,
+}
 
 /// Where a started sign-in goes.
 #[derive(Debug, Clone)]
@@ -59,21 +67,55 @@ fn check_return_to(v: &str) -> Result<()> {
 }
 
 impl Engine {
-    /// The enabled providers a user can sign in with, for the login page's buttons.
-    pub async fn sso_sign_in_providers(&self) -> Result<Vec<Provider>> {
+    /// The enabled providers a user can sign in with, for the login page's buttons: the
+    /// copy in memory (every page asks for them; see `reload_sso_providers`).
+    pub fn sso_sign_in_providers(&self) -> Arc<Vec<Provider>> {
+        self.0
+            .sso_buttons
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .providers
+            .clone()
+    }
+
+    /// Re-reads the enabled providers: at once after a save or a delete here (`force`), and
+    /// at start and each sync when another instance changed them.
+    pub(crate) async fn reload_sso_providers(&self, force: bool) -> Result<()> {
+        let version = self.store().sso_providers_version().await?;
+        let current = self
+            .0
+            .sso_buttons
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .version;
+        if current == Some(version) && !force {
+            return Ok(());
+        }
         let mut providers = Vec::new();
         for row in self.store().sso_providers().await? {
             let p = provider(row)?;
-            // SAML sign-in comes with its own part of the issue; until then it shows no button.
-            if p.settings.enabled && p.settings.protocol == Protocol::Oidc {
+            if p.settings.enabled {
                 providers.push(p);
             }
         }
-        Ok(providers)
+        *self
+            .0
+            .sso_buttons
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = SignInProviders {
+            version: Some(version),
+            providers: Arc::new(providers),
+        };
+        Ok(())
     }
 
-    /// An enabled provider and its client secret; unknown or disabled is 404.
-    async fn enabled_provider(&self, id: &str) -> Result<(Provider, Option<String>)> {
+    /// An enabled provider (of `protocol`, when given) and its client secret; unknown or
+    /// disabled is 404.
+    pub(super) async fn enabled_provider(
+        &self,
+        id: &str,
+        protocol: Option<Protocol>,
+    ) -> Result<(Provider, Option<String>)> {
         let row = self
             .store()
             .sso_provider(id)
@@ -81,7 +123,7 @@ impl Engine {
             .ok_or(Error::NotFound)?;
         let sealed = row.client_secret_enc.clone();
         let p = provider(row)?;
-        if !p.settings.enabled || p.settings.protocol != Protocol::Oidc {
+        if !p.settings.enabled || protocol.is_some_and(|x| x != p.settings.protocol) {
             return Err(Error::NotFound);
         }
         let secret = match sealed {
@@ -110,13 +152,16 @@ impl Engine {
         if let Some(h) = login_hint {
             crate::users::text("login_hint", h, MAX_LOGIN_HINT)?;
         }
-        let (p, _) = self.enabled_provider(id).await?;
+        let (p, _) = self.enabled_provider(id, None).await?;
         let browser = match browser.filter(|b| (32..=64).contains(&b.len())) {
             Some(b) => b.to_string(),
             None => random_token(self.entropy(), 32),
         };
         let state = random_token(self.entropy(), 32);
-        let location = self.oidc_authorization_url(&p, &state, login_hint).await?;
+        let location = match p.settings.protocol {
+            Protocol::Oidc => self.oidc_authorization_url(&p, &state, login_hint).await?,
+            Protocol::Saml => self.saml_authorization_url(&p, &state).await?,
+        };
         let now = self.now_ms();
         self.store()
             .insert_sso_flow(
@@ -134,6 +179,37 @@ impl Engine {
         Ok(SsoStart { location, browser })
     }
 
+    /// The flow of this browser and `state`, taken; `Err` is the end of an unknown one.
+    async fn take_flow(
+        &self,
+        id: &str,
+        state: Option<&str>,
+        browser: Option<&str>,
+        meta: &RequestMeta,
+    ) -> std::result::Result<FlowRow, Box<SsoFinish>> {
+        let flow = match (state.filter(|s| !s.is_empty()), browser) {
+            (Some(state), Some(browser)) => {
+                self.store()
+                    .take_sso_flow(&hash_secret(state), &hash_secret(browser), self.now_ms())
+                    .await
+            }
+            _ => Ok(None),
+        };
+        match flow {
+            Ok(Some(f)) => Ok(f),
+            Ok(None) => Err(Box::new(SsoFinish {
+                json: None,
+                return_to: None,
+                outcome: self.refuse_sso(id, None, "", "unknown_state", meta).await,
+            })),
+            Err(e) => Err(Box::new(SsoFinish {
+                json: None,
+                return_to: None,
+                outcome: Err(e),
+            })),
+        }
+    }
+
     /// The OIDC callback: the flow of this browser and `state`, the code exchanged, the
     /// identity verified, then the user signed in (or the second factor due).
     pub async fn finish_oidc(
@@ -143,31 +219,12 @@ impl Engine {
         browser: Option<&str>,
         meta: &RequestMeta,
     ) -> SsoFinish {
-        let flow = match (&callback.state, browser) {
-            (Some(state), Some(browser)) => {
-                self.store()
-                    .take_sso_flow(&hash_secret(state), &hash_secret(browser), self.now_ms())
-                    .await
-            }
-            _ => Ok(None),
-        };
-        let flow = match flow {
-            Ok(Some(f)) => f,
-            Ok(None) => {
-                let outcome = self.refuse_sso(id, None, "", "unknown_state", meta).await;
-                return SsoFinish {
-                    json: None,
-                    return_to: None,
-                    outcome,
-                };
-            }
-            Err(e) => {
-                return SsoFinish {
-                    json: None,
-                    return_to: None,
-                    outcome: Err(e),
-                };
-            }
+        let flow = match self
+            .take_flow(id, callback.state.as_deref(), browser, meta)
+            .await
+        {
+            Ok(f) => f,
+            Err(done) => return *done,
         };
         let outcome = self.finish_oidc_flow(id, &flow, callback, meta).await;
         SsoFinish {
@@ -194,10 +251,42 @@ impl Engine {
         let (Some(code), Some(state)) = (&callback.code, &callback.state) else {
             return self.refuse_sso(id, None, "", "no_code", meta).await;
         };
-        let (p, secret) = self.enabled_provider(id).await?;
+        let (p, secret) = self.enabled_provider(id, Some(Protocol::Oidc)).await?;
         match self.oidc_identity(&p, secret, state, code).await? {
             Ok(identity) => self.sign_in_external(&p, identity, meta).await,
             Err(why) => self.refuse_sso(id, None, "", why, meta).await,
+        }
+    }
+
+    /// The SAML assertion consumer service: the flow of this browser and RelayState, the
+    /// response verified, then the user signed in (or the second factor due).
+    pub async fn finish_saml(
+        &self,
+        id: &str,
+        response: &str,
+        relay_state: &str,
+        browser: Option<&str>,
+        meta: &RequestMeta,
+    ) -> SsoFinish {
+        let flow = match self.take_flow(id, Some(relay_state), browser, meta).await {
+            Ok(f) => f,
+            Err(done) => return *done,
+        };
+        let outcome = async {
+            if flow.provider_id != id {
+                return self.refuse_sso(id, None, "", "wrong_provider", meta).await;
+            }
+            let (p, _) = self.enabled_provider(id, Some(Protocol::Saml)).await?;
+            match self.saml_identity(&p, relay_state, response).await? {
+                Ok(identity) => self.sign_in_external(&p, identity, meta).await,
+                Err(why) => self.refuse_sso(id, None, "", why, meta).await,
+            }
+        }
+        .await;
+        SsoFinish {
+            json: Some(flow.json != 0),
+            return_to: flow.return_to,
+            outcome,
         }
     }
 

@@ -11,7 +11,7 @@ use crate::audit::Event;
 use crate::error::{Error, Result};
 use crate::login::{LoginOutcome, SignedIn};
 use crate::principal::RequestMeta;
-use crate::protection::ip_allowed;
+use crate::protection::account_refusal;
 use crate::store::{SsoLink, UserRow};
 use crate::users::{NewUserInput, ProfileChanges, UserChanges};
 use serde_json::{Map, Value};
@@ -114,17 +114,7 @@ impl Engine {
                 }
             }
         };
-        let now = self.now_ms();
-        let refusal = if !ip_allowed(&user.ip_whitelist, meta.ip) {
-            Some("ip_not_allowed")
-        } else if user.locked_until.is_some_and(|t| t > now) {
-            Some("locked")
-        } else if user.disabled != 0 {
-            Some("disabled")
-        } else {
-            None
-        };
-        if let Some(why) = refusal {
+        if let Some(why) = account_refusal(&user, meta.ip, self.now_ms()) {
             return self.refuse_sso(&p.id, Some(&user), "", why, meta).await;
         }
         let idp_second_factor = amr.iter().any(|m| SECOND_FACTORS.contains(&m.as_str()));

@@ -1,5 +1,5 @@
 //! Single sign-on with external identity providers: the providers' settings (admins), the
-//! sign-in flow (start, the IdP's answer), OpenID Connect, and what happens after the IdP
+//! sign-in flow (start, the IdP's answer), OpenID Connect, SAML, and what happens after the IdP
 //! (link or create the user, the rules, the checks every login path makes).
 
 mod flow;
@@ -7,12 +7,15 @@ mod link;
 mod oidc;
 mod providers;
 mod rules;
+mod saml;
 
+pub(crate) use flow::SignInProviders;
 pub use flow::{OidcCallback, SsoFinish, SsoStart};
 pub(crate) use oidc::DiscoveryCache;
 pub use providers::{
     CreationRule, OidcSettings, Protocol, Provider, ProviderInput, ProviderSettings, SamlSettings,
 };
+pub(crate) use saml::MetadataCache;
 
 use serde_json::{Map, Value};
 

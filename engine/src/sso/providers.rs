@@ -158,6 +158,7 @@ fn check_saml(s: &SamlSettings) -> Result<()> {
                     "must be SAML metadata (an EntityDescriptor)",
                 ));
             }
+            super::saml::check_idp_metadata("saml.idp_metadata_xml", xml)?;
         }
         (None, Some(url)) => {
             outbound_url("saml.idp_metadata_url", url)?;
@@ -309,6 +310,7 @@ impl Engine {
             updated_at: self.now_ms(),
         };
         self.store().save_sso_provider(&row, &p.username).await?;
+        self.reload_sso_providers(true).await?;
         self.audit(
             Event::new("sso_provider_saved", "success")
                 .actor(p)
@@ -336,6 +338,7 @@ impl Engine {
             return Err(Error::NotFound);
         }
         self.store().delete_sso_links(id).await?;
+        self.reload_sso_providers(true).await?;
         self.audit(
             Event::new("sso_provider_deleted", "success")
                 .actor(p)

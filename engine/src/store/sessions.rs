@@ -273,6 +273,7 @@ impl Store {
             "trusted_devices",
             "webauthn_challenges",
             "sso_flows",
+            "saml_assertions",
         ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE expires_at <= $1"))
                 .bind(now)

@@ -22,6 +22,16 @@ impl Store {
         .await?)
     }
 
+    /// Changes whenever a provider is saved or deleted (count, newest change): what other
+    /// instances compare to know their copy is stale.
+    pub async fn sso_providers_version(&self) -> Result<(i64, i64)> {
+        Ok(
+            sqlx::query_as("SELECT COUNT(*), COALESCE(MAX(updated_at), 0) FROM sso_providers")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     pub async fn sso_providers(&self) -> Result<Vec<ProviderRow>> {
         Ok(
             sqlx::query_as(&format!("SELECT {COLUMNS} FROM sso_providers ORDER BY id"))
@@ -143,5 +153,21 @@ impl Store {
                 .fetch_one(&self.pool)
                 .await?;
         Ok(n > 0)
+    }
+
+    /// Records an assertion as used; false when it was already (a replay).
+    pub async fn use_saml_assertion(&self, hash: &str, until: i64, now: i64) -> Result<bool> {
+        sqlx::query("DELETE FROM saml_assertions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        let done = sqlx::query(
+            "INSERT INTO saml_assertions (hash, expires_at) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING",
+        )
+        .bind(hash)
+        .bind(until)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 }

@@ -101,9 +101,11 @@ pub async fn jwks(State(s): State<AppState>) -> Json<serde_json::Value> {
 
 /// What the login page needs before anyone signs in.
 #[utoipa::path(get, path = "/api/v01/auth/ui_config", tag = "auth", responses((status = 200, body = UiConfig)))]
-pub async fn ui_config(State(s): State<AppState>) -> HttpResult<Json<UiConfig>> {
-    let sso = s.engine.sso_sign_in_providers().await?;
-    Ok(Json(convert::ui_config(&s.engine, &sso)))
+pub async fn ui_config(State(s): State<AppState>) -> Json<UiConfig> {
+    Json(convert::ui_config(
+        &s.engine,
+        &s.engine.sso_sign_in_providers(),
+    ))
 }
 
 /// Mails a reset link (or calls the notification workflow). The answer is the same, and as

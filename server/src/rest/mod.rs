@@ -11,6 +11,7 @@ mod passkeys;
 mod security;
 mod sessions;
 mod sso;
+mod sso_saml;
 mod sso_sign_in;
 
 use crate::AppState;
@@ -59,6 +60,8 @@ pub fn routes() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(sso_sign_in::list))
         .routes(routes!(sso_sign_in::start))
         .routes(routes!(sso_sign_in::callback))
+        .routes(routes!(sso_saml::metadata))
+        .routes(routes!(sso_saml::acs))
         .routes(routes!(me::get, me::patch))
         .routes(routes!(me::password))
         .routes(routes!(me::reauth))

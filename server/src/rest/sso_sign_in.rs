@@ -24,7 +24,7 @@ use serde::Deserialize;
 const BROWSER_COOKIE_MAX_AGE: u64 = 600;
 const BROWSER_COOKIE_PATH: &str = "/api/v01/auth/sso";
 
-fn browser_cookie_name(engine: &Engine) -> &'static str {
+pub(super) fn browser_cookie_name(engine: &Engine) -> &'static str {
     if engine.config().is_https() {
         "__Secure-apio_sso"
     } else {
@@ -73,9 +73,8 @@ fn redirect(location: &str, cookies: &[String]) -> Response {
 /// The providers one can sign in with, for the login page's buttons.
 #[utoipa::path(get, path = "/api/v01/auth/sso", tag = "auth",
     responses((status = 200, body = Vec<SsoButton>)))]
-pub async fn list(State(s): State<AppState>) -> HttpResult<Json<Vec<SsoButton>>> {
-    let providers = s.engine.sso_sign_in_providers().await?;
-    Ok(Json(convert::sso_buttons(&providers)))
+pub async fn list(State(s): State<AppState>) -> Json<Vec<SsoButton>> {
+    Json(convert::sso_buttons(&s.engine.sso_sign_in_providers()))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -144,7 +143,17 @@ pub async fn callback(
     let finish = engine
         .finish_oidc(&id, &callback, browser.as_deref(), &meta)
         .await;
-    if finish.json.unwrap_or_else(|| wants_json(&headers)) {
+    finish_response(engine, finish, &headers).await
+}
+
+/// The end of a sign-in: JSON when a REST client started it (or, for an unknown flow, when
+/// this request asks for JSON), else the way back to the UI.
+pub(super) async fn finish_response(
+    engine: &Engine,
+    finish: SsoFinish,
+    headers: &HeaderMap,
+) -> Response {
+    if finish.json.unwrap_or_else(|| wants_json(headers)) {
         return match finish.outcome {
             Ok(outcome) => Json(convert::login_answer(outcome)).into_response(),
             Err(e) => HttpError::from(e).into_response(),

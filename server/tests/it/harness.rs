@@ -324,6 +324,28 @@ impl TestServer {
     }
 }
 
+/// A user agent with its own cookie jar that follows no redirect by itself (a browser's
+/// part in the SSO flows, driven step by step).
+pub fn cookie_agent() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl TestServer {
+    /// The reason of the newest refused login by `method` (`sso`, `password`, …).
+    pub async fn last_refusal(&self, admin: &str, method: &str) -> Value {
+        let events = self.events(admin, "login").await;
+        let e = events
+            .iter()
+            .find(|e| e["outcome"] == "failure" && e["detail"]["method"] == method)
+            .unwrap_or_else(|| panic!("no refused {method} login in {events:?}"));
+        e["detail"]["reason"].clone()
+    }
+}
+
 pub fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
     v[key]
         .as_str()

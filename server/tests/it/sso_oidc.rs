@@ -5,7 +5,7 @@
 
 use crate::both;
 use crate::counterparts::MailSink;
-use crate::harness::{Db, Options, TestServer, str_of};
+use crate::harness::{Db, Options, TestServer, cookie_agent, str_of};
 use crate::oidc_idp::{self, OidcIdp};
 use crate::two_factor::amr_of;
 use reqwest::header::{ACCEPT, LOCATION, SET_COOKIE};
@@ -97,15 +97,6 @@ async fn setup(db: Db, mode: &str) -> Setup {
     setup_with(db, mode, Options::default()).await
 }
 
-/// A user agent with its own cookie jar that follows no redirect by itself.
-fn agent() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 impl Setup {
     /// Starts a sign-in as `sub` and follows the IdP until it redirects to our callback;
     /// returns the callback URL (not yet visited).
@@ -158,7 +149,7 @@ impl Setup {
 
     /// A whole sign-in of a REST client: the callback's status and JSON.
     async fn sign_in_json(&self, sub: &str) -> (StatusCode, Value) {
-        let agent = agent();
+        let agent = cookie_agent();
         let callback = self.to_callback(&agent, sub, true).await;
         let res = agent
             .get(callback)
@@ -168,16 +159,6 @@ impl Setup {
             .unwrap();
         let status = res.status();
         (status, res.json().await.unwrap())
-    }
-
-    /// The reason of the newest refused SSO login.
-    async fn last_refusal(&self) -> Value {
-        let events = self.s.events(&self.admin, "login").await;
-        let e = events
-            .iter()
-            .find(|e| e["outcome"] == "failure" && e["detail"]["method"] == "sso")
-            .unwrap_or_else(|| panic!("no refused SSO login in {events:?}"));
-        e["detail"]["reason"].clone()
     }
 }
 
@@ -313,7 +294,7 @@ async fn oidc_sign_in_creates_the_user_then_finds_it(db: Db) {
     assert_eq!(st, StatusCode::OK);
     let (st, body) = t.sign_in_json("alice-sub").await;
     assert_eq!(st, StatusCode::UNAUTHORIZED, "{body}");
-    assert_eq!(t.last_refusal().await, "email_in_use");
+    assert_eq!(t.s.last_refusal(&t.admin, "sso").await, "email_in_use");
 }
 
 fn urlencode(v: &str) -> String {
@@ -322,7 +303,7 @@ fn urlencode(v: &str) -> String {
 
 async fn oidc_sign_in_of_a_browser_sets_the_session_cookies(db: Db) {
     let t = setup(db, "normal").await;
-    let agent = agent();
+    let agent = cookie_agent();
     let callback = t.to_callback(&agent, "alice-sub", false).await;
     let res = agent.get(callback.clone()).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FOUND);
@@ -377,7 +358,7 @@ async fn oidc_sign_in_of_a_browser_sets_the_session_cookies(db: Db) {
     let res = agent.get(callback).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FOUND);
     assert_eq!(res.headers()[LOCATION], "/login?sso=failed");
-    assert_eq!(t.last_refusal().await, "unknown_state");
+    assert_eq!(t.s.last_refusal(&t.admin, "sso").await, "unknown_state");
 }
 
 async fn oidc_answers_with_a_defect_are_refused(db: Db) {
@@ -392,7 +373,7 @@ async fn oidc_answers_with_a_defect_are_refused(db: Db) {
         let (st, body) = t.sign_in_json("alice-sub").await;
         assert_eq!(st, StatusCode::UNAUTHORIZED, "{mode}: {body}");
         assert_eq!(body["error"], "invalid_credentials", "{mode}");
-        assert_eq!(t.last_refusal().await, reason, "{mode}");
+        assert_eq!(t.s.last_refusal(&t.admin, "sso").await, reason, "{mode}");
         assert!(
             t.s.events(&t.admin, "user_created").await.is_empty(),
             "{mode}"
@@ -402,10 +383,10 @@ async fn oidc_answers_with_a_defect_are_refused(db: Db) {
 
 async fn oidc_state_of_another_browser_is_refused(db: Db) {
     let t = setup(db, "normal").await;
-    let victim = agent();
+    let victim = cookie_agent();
     let callback = t.to_callback(&victim, "alice-sub", true).await;
     // An attacker's browser (its own binding cookie, or none) with the victim's code and state.
-    let attacker = agent();
+    let attacker = cookie_agent();
     let _ = t.to_callback(&attacker, "alice-sub", true).await;
     for who in [&attacker, &reqwest::Client::new()] {
         let res = who
@@ -415,7 +396,7 @@ async fn oidc_state_of_another_browser_is_refused(db: Db) {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(t.last_refusal().await, "unknown_state");
+        assert_eq!(t.s.last_refusal(&t.admin, "sso").await, "unknown_state");
     }
     // The flow stays its own browser's.
     let res = victim
@@ -434,7 +415,7 @@ async fn oidc_state_of_another_browser_is_refused(db: Db) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(t.last_refusal().await, "unknown_state");
+    assert_eq!(t.s.last_refusal(&t.admin, "sso").await, "unknown_state");
 }
 
 async fn oidc_never_links_by_email_and_rules_refuse(db: Db) {
@@ -450,15 +431,15 @@ async fn oidc_never_links_by_email_and_rules_refuse(db: Db) {
     .await;
     let (st, _) = t.sign_in_json("eve-sub").await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
-    assert_eq!(t.last_refusal().await, "email_in_use");
+    assert_eq!(t.s.last_refusal(&t.admin, "sso").await, "email_in_use");
     // The extra rule: not example.com.
     let (st, _) = t.sign_in_json("mallory-sub").await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
-    assert_eq!(t.last_refusal().await, "extra_rule");
+    assert_eq!(t.s.last_refusal(&t.admin, "sso").await, "extra_rule");
     // No claim for the username.
     let (st, _) = t.sign_in_json("noname-sub").await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
-    assert_eq!(t.last_refusal().await, "no_username_claim");
+    assert_eq!(t.s.last_refusal(&t.admin, "sso").await, "no_username_claim");
     // No creation rule holds: refused, and nobody was created.
     let mut strict = provider(&t.idp.issuer);
     strict["user_creation_rules"][0]["when"] = json!("has(claims.groups)");
@@ -473,7 +454,7 @@ async fn oidc_never_links_by_email_and_rules_refuse(db: Db) {
     assert_eq!(st, StatusCode::OK, "{body}");
     let (st, _) = t.sign_in_json("alice-sub").await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
-    assert_eq!(t.last_refusal().await, "no_creation_rule");
+    assert_eq!(t.s.last_refusal(&t.admin, "sso").await, "no_creation_rule");
     assert!(
         s.events(&t.admin, "user_created")
             .await
@@ -494,7 +475,7 @@ async fn oidc_never_links_by_email_and_rules_refuse(db: Db) {
     assert_eq!(st, StatusCode::OK);
     let (st, _) = t.sign_in_json("alice-sub").await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
-    assert_eq!(t.last_refusal().await, "username_taken");
+    assert_eq!(t.s.last_refusal(&t.admin, "sso").await, "username_taken");
 }
 
 async fn oidc_users_are_refused_when_disabled_or_outside_the_whitelist(db: Db) {
@@ -522,7 +503,7 @@ async fn oidc_users_are_refused_when_disabled_or_outside_the_whitelist(db: Db) {
         t.sign_in_json("alice-sub").await.0,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(t.last_refusal().await, "disabled");
+    assert_eq!(t.s.last_refusal(&t.admin, "sso").await, "disabled");
     assert_eq!(patch(json!({"disabled": false})).await.0, StatusCode::OK);
 
     // Disabling ended alice's sessions: a new one.
@@ -540,7 +521,7 @@ async fn oidc_users_are_refused_when_disabled_or_outside_the_whitelist(db: Db) {
     assert_eq!(st, StatusCode::OK, "{body}");
     assert_eq!(t.sign_in_json("alice-sub").await.0, StatusCode::OK);
     // The IdP's answer arrives from an address outside the whitelist.
-    let agent = agent();
+    let agent = cookie_agent();
     let callback = t.to_callback(&agent, "alice-sub", true).await;
     let res = agent
         .get(callback)
@@ -550,7 +531,7 @@ async fn oidc_users_are_refused_when_disabled_or_outside_the_whitelist(db: Db) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(t.last_refusal().await, "ip_not_allowed");
+    assert_eq!(t.s.last_refusal(&t.admin, "sso").await, "ip_not_allowed");
 }
 
 async fn oidc_sign_in_keeps_the_second_factor(db: Db) {
@@ -597,7 +578,7 @@ async fn oidc_sign_in_keeps_the_second_factor(db: Db) {
     assert_eq!(amr_of(str_of(&tokens, "access_token")), ["sso", "mfa"]);
 
     // A browser: the payload waits in an HttpOnly cookie for the login page, never in a URL.
-    let agent = agent();
+    let agent = cookie_agent();
     let callback = t.to_callback(&agent, "alice-sub", false).await;
     let res = agent.get(callback).send().await.unwrap();
     assert_eq!(res.headers()[LOCATION], "/login?sso=2fa&to=%2Fsessions");
