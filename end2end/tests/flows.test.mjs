@@ -782,6 +782,33 @@ test('SSO: the admin adds an OpenID provider, "Login with Test IdP" signs a new 
       await signOut();
     });
 
+    await step('the admin sets BroadWorks up on the same page; a wrong endpoint is named', async () => {
+      await signIn(NEW_PASSWORD);
+      await page.getByRole('navigation').getByRole('link', { name: 'Single sign-on' }).click();
+      await page.waitForURL(`${BASE}/admin/sso`);
+      await page.getByText('No password stored.').waitFor();
+      await page.locator('[id="broadworks.enabled"]').check();
+      await page.locator('#ocip_url').fill('ftp://bw.example.com');
+      await page.locator('#username').fill('bwadmin');
+      await page.locator('#password').fill('the BroadWorks admin secret');
+      await page.getByRole('button', { name: 'Save BroadWorks' }).click();
+      await page.locator('#ocip_url-error').filter({ hasText: 'tcp://host:port' }).waitFor();
+      await page.locator('#ocip_url').fill('tcp://bw.example.com:2208');
+      await page.locator('#proxies').fill('east https://bw-east.example.com/webservice/services/ProvisioningService');
+      await page.getByRole('button', { name: 'Save BroadWorks' }).click();
+      await notice('BroadWorks settings saved').waitFor();
+      await page.getByText('A password is stored').waitFor();
+      assert.equal(await page.locator('#password').inputValue(), '');
+      await page.reload();
+      assert.equal(await page.locator('#ocip_url').inputValue(), 'tcp://bw.example.com:2208');
+      assert.match(await page.locator('#proxies').inputValue(), /^east https:\/\/bw-east/);
+      // Off again: the SSO sign-in below is not about BroadWorks.
+      await page.locator('[id="broadworks.enabled"]').uncheck();
+      await page.getByRole('button', { name: 'Save BroadWorks' }).click();
+      await notice('BroadWorks settings saved').waitFor();
+      await signOut();
+    });
+
     await step('"Login with Test IdP": signed in at the IdP, the new user lands on the profile', async () => {
       await page.getByRole('link', { name: 'Login with Test IdP' }).click();
       await page.waitForURL(`${BASE}/profile`);

@@ -20,6 +20,8 @@ pub struct LoginInput {
     pub password: String,
     /// The trusted-device token of an earlier "trust this device".
     pub device_token: Option<String>,
+    /// The BroadWorks proxy that checks the password of a BroadWorks user.
+    pub proxy: Option<String>,
 }
 
 /// Where a login stands after the password.
@@ -43,6 +45,15 @@ impl Engine {
         let password = normalize("password", &input.password)?;
         let username = normalize_username(&input.username);
         let user = self.store().user_by_username(&username).await?;
+        if let Some(route) = self
+            .broadworks_login(user.as_ref(), input.proxy.as_deref())
+            .await?
+        {
+            let device = input.device_token.as_deref();
+            return self
+                .login_through_broadworks(route, user, &username, &password, device, meta)
+                .await;
+        }
         let hash = user.as_ref().and_then(|u| u.password_hash.clone());
         let verified = self.0.hasher.verify(password.clone(), hash.clone()).await?;
         let now = self.now_ms();
@@ -68,13 +79,23 @@ impl Engine {
         if verified.needs_rehash {
             self.upgrade_hash(&user.id, hash, password);
         }
+        self.password_accepted(user, input.device_token.as_deref(), "password", meta)
+            .await
+    }
+
+    /// A login whose password was right: failures forgotten, then the second factor when
+    /// one is due, else the session.
+    pub(crate) async fn password_accepted(
+        &self,
+        user: &UserRow,
+        device_token: Option<&str>,
+        method: &str,
+        meta: &RequestMeta,
+    ) -> Result<LoginOutcome> {
         if user.failed_logins != 0 {
             self.store().clear_failed_logins(&user.id).await?;
         }
-        match self
-            .second_factor_due(user, input.device_token.as_deref(), meta)
-            .await?
-        {
+        match self.second_factor_due(user, device_token, meta).await? {
             Some(option) => {
                 let challenge = self
                     .start_second_factor(user, option, &["pwd"], meta)
@@ -82,7 +103,7 @@ impl Engine {
                 Ok(LoginOutcome::SecondFactor(challenge))
             }
             None => {
-                let tokens = self.sign_in(user, &["pwd"], "password", meta).await?;
+                let tokens = self.sign_in(user, &["pwd"], method, meta).await?;
                 Ok(LoginOutcome::SignedIn(SignedIn {
                     tokens,
                     device_token: None,
@@ -92,7 +113,7 @@ impl Engine {
     }
 
     /// Counts a wrong password; the reason recorded for it.
-    async fn count_wrong_password(
+    pub(crate) async fn count_wrong_password(
         &self,
         user: &UserRow,
         meta: &RequestMeta,
@@ -170,12 +191,14 @@ impl Engine {
         let session = p.session()?;
         let password = normalize("password", password)?;
         let user = self.current_user(p).await?;
-        let verified = self
-            .0
-            .hasher
-            .verify(password, user.password_hash.clone())
-            .await?;
-        let refusal = if !verified.ok {
+        let password_ok = match self.check_broadworks_password(&user, &password).await? {
+            Some(ok) => ok,
+            None => {
+                let hash = user.password_hash.clone();
+                self.0.hasher.verify(password, hash).await?.ok
+            }
+        };
+        let refusal = if !password_ok {
             Some("wrong_password")
         } else if self.has_second_factor(&user) && !self.check_reauth_code(&user, code).await? {
             Some("wrong_code")

@@ -99,7 +99,7 @@ impl Engine {
         let workflow = settings.reset_password_notification_workflow.as_ref();
         let reason = if user.disabled != 0 {
             Some("disabled")
-        } else if user.idp.is_some() {
+        } else if !self.password_resettable(user).await? {
             Some("external_identity")
         } else if user.email.is_none() && workflow.is_none() {
             Some("no_email")
@@ -236,7 +236,13 @@ impl Engine {
             return Err(Error::InvalidLinkToken);
         };
         let normalized = check_policy("password", password, &user.username)?;
-        let new_hash = self.0.hasher.hash(normalized.clone(), self.salt()).await?;
+        // A BroadWorks user's password is set there (first: a refusal keeps the link), and
+        // nothing is stored here.
+        let new_hash = if self.set_broadworks_password(&user, &normalized).await? {
+            None
+        } else {
+            Some(self.0.hasher.hash(normalized.clone(), self.salt()).await?)
+        };
         // Consumed only now, so a refused password does not burn the link; of two concurrent
         // uses one wins.
         if self
@@ -248,9 +254,14 @@ impl Engine {
             return Err(Error::InvalidLinkToken);
         }
         let now = self.now_ms();
-        self.store()
-            .set_password_hash(&user.id, &new_hash, false, now)
-            .await?;
+        match &new_hash {
+            Some(hash) => {
+                self.store()
+                    .set_password_hash(&user.id, hash, false, now)
+                    .await?
+            }
+            None => self.store().unlock_user(&user.id, now).await?,
+        }
         self.store().end_one_time(&user.id, now).await?;
         self.end_user_sessions(&user.id, None, "password_reset")
             .await?;

@@ -51,6 +51,17 @@ fn provide_request_context(engine: &Engine) {
     }
 }
 
+/// The app's routes, generated once per process. Generating them renders the app with a
+/// process-wide "suppress resource loads" flag raised (leptos_server); a page render that
+/// polls a resource for the first time meanwhile waits forever (leptos issue #4773). Once
+/// per process, before any server listens, no render can overlap it — even with several
+/// servers in one process, as in the tests.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
+}
+
 pub fn router(engine: Engine, leptos: LeptosOptions) -> Router {
     let state = AppState {
         engine: engine.clone(),
@@ -68,7 +79,7 @@ pub fn router(engine: Engine, leptos: LeptosOptions) -> Router {
         let options = leptos.clone();
         move || app::shell(options.clone())
     };
-    let routes = generate_route_list(app::App);
+    let routes = route_list();
     Router::new()
         .merge(rest)
         .route(

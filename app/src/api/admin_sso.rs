@@ -1,7 +1,7 @@
-//! Server functions: the single sign-on providers (admin page).
+//! Server functions: the single sign-on providers and BroadWorks (admin page).
 
 use super::ApiError;
-use super::sso_types::{SsoProviderBody, SsoProviderView};
+use super::sso_types::{BroadWorksBody, BroadWorksView, SsoProviderBody, SsoProviderView};
 use leptos::prelude::*;
 use server_fn::codec::Json;
 
@@ -39,4 +39,27 @@ pub async fn delete_sso_provider(id: String) -> Result<(), ApiError> {
     Ok(ssr::engine()?
         .delete_sso_provider(&ssr::principal()?, &id, &ssr::meta()?)
         .await?)
+}
+
+#[server(prefix = "/_sfn", endpoint = "broadworks_settings", input = Json)]
+pub async fn broadworks_settings() -> Result<BroadWorksView, ApiError> {
+    use super::ssr;
+    let view = ssr::engine()?
+        .broadworks_settings(&ssr::principal()?)
+        .await?;
+    Ok(super::sso_convert::broadworks_view(view))
+}
+
+/// Replaces the BroadWorks settings; an invalid value names the field, nothing saved.
+#[server(prefix = "/_sfn", endpoint = "save_broadworks", input = Json)]
+pub async fn save_broadworks(body: BroadWorksBody) -> Result<BroadWorksView, ApiError> {
+    use super::ssr;
+    let saved = ssr::engine()?
+        .save_broadworks_settings(
+            &ssr::principal()?,
+            super::sso_convert::broadworks_input(body),
+            &ssr::meta()?,
+        )
+        .await?;
+    Ok(super::sso_convert::broadworks_view(saved))
 }

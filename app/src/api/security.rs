@@ -24,6 +24,7 @@ pub async fn login(username: String, password: String) -> Result<LoginStep, ApiE
         username,
         password,
         device_token: ssr::request_cookie(ssr::cookie_names(engine.config()).device),
+        proxy: None,
     };
     match engine.login(&input, &ssr::meta()?).await? {
         engine::LoginOutcome::SignedIn(s) => signed_in(&engine, s).await.map(LoginStep::SignedIn),

@@ -1,7 +1,8 @@
 //! Between the SSO provider wire types and the engine's (server only).
 
 use super::sso_types::{
-    CreationRuleBody, OidcView, SamlBody, SsoProtocol, SsoProviderBody, SsoProviderView,
+    BroadWorksBody, BroadWorksProxyBody, BroadWorksView, CreationRuleBody, OidcView, SamlBody,
+    SsoProtocol, SsoProviderBody, SsoProviderView,
 };
 use engine::clock::rfc3339;
 use engine::sso;
@@ -87,5 +88,39 @@ pub fn provider_view(p: sso::Provider) -> SsoProviderView {
             })
             .collect(),
         updated_at: rfc3339(p.updated_at),
+    }
+}
+
+pub fn broadworks_input(b: BroadWorksBody) -> sso::BroadWorksInput {
+    sso::BroadWorksInput {
+        enabled: b.enabled,
+        ocip_url: b.ocip_url,
+        username: b.username,
+        password: b.password,
+        proxies: b
+            .proxies
+            .into_iter()
+            .map(|p| sso::BroadWorksProxy {
+                name: p.name,
+                ocip_url: p.ocip_url,
+            })
+            .collect(),
+    }
+}
+
+pub fn broadworks_view(v: sso::BroadWorksView) -> BroadWorksView {
+    BroadWorksView {
+        enabled: v.enabled,
+        ocip_url: v.ocip_url,
+        username: v.username,
+        password_set: v.password_set,
+        proxies: v
+            .proxies
+            .into_iter()
+            .map(|p| BroadWorksProxyBody {
+                name: p.name,
+                ocip_url: p.ocip_url,
+            })
+            .collect(),
     }
 }

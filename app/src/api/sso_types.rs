@@ -121,3 +121,43 @@ pub struct OidcView {
     pub redirect_uri: Option<String>,
     pub userinfo: bool,
 }
+
+/// A named OCI-P endpoint: the `proxy` of logins and password reset requests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BroadWorksProxyBody {
+    pub name: String,
+    /// `tcp://host:port` or an `https://` SOAP endpoint.
+    pub ocip_url: String,
+}
+
+/// `PUT /api/v01/admin/broadworks` (API.md "BroadWorks").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BroadWorksBody {
+    pub enabled: bool,
+    /// The default endpoint: `tcp://host:port` (OCI-P over TCP) or an `https://` SOAP URL.
+    #[serde(default)]
+    pub ocip_url: String,
+    /// The BroadWorks admin account that sets reset passwords.
+    #[serde(default)]
+    pub username: String,
+    /// Write-only: absent keeps the stored password, empty removes it.
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub proxies: Vec<BroadWorksProxyBody>,
+}
+
+/// The BroadWorks settings as admins see them: the password only as `password_set`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct BroadWorksView {
+    pub enabled: bool,
+    pub ocip_url: String,
+    pub username: String,
+    pub password_set: bool,
+    pub proxies: Vec<BroadWorksProxyBody>,
+}

@@ -7,6 +7,36 @@
 /// (English as written in the engine, French).
 const FRENCH: &[(&str, &str)] = &[
     (
+        "tcp://host:port, or an https:// SOAP endpoint (http only to loopback)",
+        "tcp://hôte:port, ou un point d'accès SOAP https:// (http seulement vers la boucle locale)",
+    ),
+    (
+        "1 to 64 of A-Z a-z 0-9 - _ .",
+        "1 à 64 de A-Z a-z 0-9 - _ .",
+    ),
+    (
+        "must not be empty when enabled",
+        "ne doit pas être vide une fois activé",
+    ),
+    (
+        "must be set when enabled",
+        "doit être défini une fois activé",
+    ),
+    (
+        "at most {MAX_PROXIES} proxies",
+        "{MAX_PROXIES} proxys au plus",
+    ),
+    ("names must be unique", "les noms doivent être uniques"),
+    (
+        "no BroadWorks proxy of this name",
+        "aucun proxy BroadWorks de ce nom",
+    ),
+    ("no control characters", "aucun caractère de contrôle"),
+    (
+        "BroadWorks refused it: {why}",
+        "BroadWorks l'a refusé : {why}",
+    ),
+    (
         "an expression of 1 to 1000 characters",
         "une expression de 1 à 1000 caractères",
     ),

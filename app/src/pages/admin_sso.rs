@@ -1,9 +1,12 @@
 //! `/admin/sso`: the identity providers people sign in with ("Login with <name>" on the login
 //! page): OpenID Connect or SAML, the extra rule that can refuse someone the IdP accepted, and
-//! the rules that create a user from the claims at the first sign-in.
+//! the rules that create a user from the claims at the first sign-in. Below them, BroadWorks.
 
+use super::admin_broadworks::BroadWorksForm;
 use crate::api::ApiError;
-use crate::api::admin_sso::{delete_sso_provider, save_sso_provider, sso_providers};
+use crate::api::admin_sso::{
+    broadworks_settings, delete_sso_provider, save_sso_provider, sso_providers,
+};
 use crate::api::sso_types::{
     CreationRuleBody, OidcBody, SamlBody, SsoProtocol, SsoProviderBody, SsoProviderView,
 };
@@ -60,6 +63,7 @@ pub fn AdminSsoPage() -> impl IntoView {
     let i18n = use_i18n();
     let hydrated = use_hydrated();
     let list = Resource::new(|| (), |_| sso_providers());
+    let broadworks = Resource::new(|| (), |_| broadworks_settings());
     // The provider being edited; a new one has an empty id.
     let selected = RwSignal::new(None::<SsoProviderView>);
     // Here, not in the editor: saving draws a new editor from what the server kept.
@@ -108,6 +112,14 @@ pub fn AdminSsoPage() -> impl IntoView {
                         }
                     })
                 }}
+                <Transition fallback=move || view! { <p class="loading">{t!(i18n, common.loading)}</p> }>
+                    {move || Suspend::new(async move {
+                        match broadworks.await {
+                            Ok(settings) => view! { <BroadWorksForm settings hydrated /> }.into_any(),
+                            Err(e) => view! { <p class="alert" role="alert">{general_message(&e)}</p> }.into_any(),
+                        }
+                    })}
+                </Transition>
             </section>
         </RequireSignIn>
     }

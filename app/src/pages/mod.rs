@@ -1,5 +1,6 @@
 //! One module per route.
 
+mod admin_broadworks;
 mod admin_events;
 mod admin_mail_templates;
 mod admin_settings;

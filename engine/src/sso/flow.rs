@@ -109,8 +109,8 @@ impl Engine {
         Ok(())
     }
 
-    /// An enabled provider (of `protocol`, when given) and its client secret; unknown or
-    /// disabled is 404.
+    /// An enabled provider (of `protocol`, when given) and its sealed client secret; unknown
+    /// or disabled is 404.
     pub(super) async fn enabled_provider(
         &self,
         id: &str,
@@ -126,11 +126,7 @@ impl Engine {
         if !p.settings.enabled || protocol.is_some_and(|x| x != p.settings.protocol) {
             return Err(Error::NotFound);
         }
-        let secret = match sealed {
-            Some(s) => Some(self.0.secrets.open(&s)?),
-            None => None,
-        };
-        Ok((p, secret))
+        Ok((p, sealed))
     }
 
     /// Starts a sign-in with provider `id`: the flow is stored and the IdP's URL returned.
@@ -173,7 +169,6 @@ impl Engine {
                     json: i64::from(json),
                     expires_at: now + FLOW_MS,
                 },
-                now,
             )
             .await?;
         Ok(SsoStart { location, browser })
@@ -251,7 +246,12 @@ impl Engine {
         let (Some(code), Some(state)) = (&callback.code, &callback.state) else {
             return self.refuse_sso(id, None, "", "no_code", meta).await;
         };
-        let (p, secret) = self.enabled_provider(id, Some(Protocol::Oidc)).await?;
+        let (p, sealed) = self.enabled_provider(id, Some(Protocol::Oidc)).await?;
+        // Opened only here: the start of a sign-in does not need it.
+        let secret = match sealed {
+            Some(s) => Some(self.0.secrets.open(&s)?),
+            None => None,
+        };
         match self.oidc_identity(&p, secret, state, code).await? {
             Ok(identity) => self.sign_in_external(&p, identity, meta).await,
             Err(why) => self.refuse_sso(id, None, "", why, meta).await,

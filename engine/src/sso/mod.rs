@@ -2,6 +2,7 @@
 //! sign-in flow (start, the IdP's answer), OpenID Connect, SAML, and what happens after the IdP
 //! (link or create the user, the rules, the checks every login path makes).
 
+mod broadworks;
 mod flow;
 mod link;
 mod oidc;
@@ -9,6 +10,7 @@ mod providers;
 mod rules;
 mod saml;
 
+pub use broadworks::{BROADWORKS_IDP, BroadWorksInput, BroadWorksProxy, BroadWorksView};
 pub(crate) use flow::SignInProviders;
 pub use flow::{OidcCallback, SsoFinish, SsoStart};
 pub(crate) use oidc::DiscoveryCache;

@@ -278,7 +278,6 @@ impl Engine {
             .use_saml_assertion(
                 &crate::secrets::hash_secret(&format!("{}\0{}\0{}", p.id, issuer, assertion.id)),
                 until,
-                self.now_ms(),
             )
             .await?;
         if !first_use {

@@ -11,6 +11,26 @@ impl Store {
         )
     }
 
+    /// The BroadWorks settings document (`/admin/broadworks`), kept beside the platform's.
+    pub async fn broadworks_settings(&self) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT body FROM settings WHERE id = 2")
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn save_broadworks_settings(&self, body: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO settings (id, body, version, updated_at) VALUES (2, $1, 1, $2) \
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body, \
+             version = settings.version + 1, updated_at = excluded.updated_at",
+        )
+        .bind(body)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     pub async fn settings_version(&self) -> Result<i64> {
         let v: Option<i64> = sqlx::query_scalar("SELECT version FROM settings WHERE id = 1")
             .fetch_optional(&self.pool)

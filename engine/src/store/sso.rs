@@ -78,12 +78,8 @@ pub struct FlowRow {
 }
 
 impl Store {
-    /// Stores a flow, and drops the expired ones (abandoned sign-ins).
-    pub async fn insert_sso_flow(&self, hash: &str, f: &FlowRow, now: i64) -> Result<()> {
-        sqlx::query("DELETE FROM sso_flows WHERE expires_at <= $1")
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
+    /// Stores a flow (abandoned ones go with the periodic purge).
+    pub async fn insert_sso_flow(&self, hash: &str, f: &FlowRow) -> Result<()> {
         sqlx::query(
             "INSERT INTO sso_flows (hash, provider_id, browser_hash, return_to, json, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -135,6 +131,21 @@ impl Store {
         .await?)
     }
 
+    /// The issuer of the user's identity at a provider (a BroadWorks user's proxy).
+    pub async fn sso_link_issuer(
+        &self,
+        provider_id: &str,
+        user_id: &str,
+    ) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT issuer FROM sso_links WHERE provider_id = $1 AND user_id = $2",
+        )
+        .bind(provider_id)
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     /// Forgets every identity linked through a provider (deleted: a new provider of the same
     /// id must not inherit them).
     pub async fn delete_sso_links(&self, provider_id: &str) -> Result<()> {
@@ -155,12 +166,9 @@ impl Store {
         Ok(n > 0)
     }
 
-    /// Records an assertion as used; false when it was already (a replay).
-    pub async fn use_saml_assertion(&self, hash: &str, until: i64, now: i64) -> Result<bool> {
-        sqlx::query("DELETE FROM saml_assertions WHERE expires_at <= $1")
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
+    /// Records an assertion as used; false when it was already (a replay). Expired ones go
+    /// with the periodic purge.
+    pub async fn use_saml_assertion(&self, hash: &str, until: i64) -> Result<bool> {
         let done = sqlx::query(
             "INSERT INTO saml_assertions (hash, expires_at) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING",
         )

@@ -31,6 +31,7 @@ pub async fn login(
         username: req.username,
         password: req.password,
         device_token: req.device_token,
+        proxy: req.proxy,
     };
     Ok(Json(convert::login_answer(
         s.engine.login(&input, &meta).await?,

@@ -88,6 +88,7 @@ pub fn routes() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(security::get_whitelist, security::put_whitelist))
         .routes(routes!(sso::list))
         .routes(routes!(sso::get, sso::put, sso::delete))
+        .routes(routes!(sso::broadworks_get, sso::broadworks_put))
         .routes(routes!(admin::get_config, admin::put_config))
         .routes(routes!(admin::list_users, admin::create_user))
         .routes(routes!(

@@ -1,11 +1,12 @@
-//! `/api/v01/admin/sso*`: the single sign-on providers (admin role).
+//! `/api/v01/admin/sso*`: the single sign-on providers, and `/api/v01/admin/broadworks`
+//! (admin role).
 
 use crate::AppState;
 use crate::error::HttpResult;
 use crate::json::ApiJson;
 use crate::session::{AdminCaller, Meta};
-use app::api::sso_convert::{provider_input, provider_view};
-use app::api::sso_types::{SsoProviderBody, SsoProviderView};
+use app::api::sso_convert::{broadworks_input, broadworks_view, provider_input, provider_view};
+use app::api::sso_types::{BroadWorksBody, BroadWorksView, SsoProviderBody, SsoProviderView};
 use app::api::types::ErrorBody;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -64,4 +65,34 @@ pub async fn delete(
 ) -> HttpResult<StatusCode> {
     s.engine.delete_sso_provider(&p, &id, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The BroadWorks settings (API.md "BroadWorks"); the password only as `password_set`.
+#[utoipa::path(get, path = "/api/v01/admin/broadworks", tag = "admin", security(("bearer" = [])),
+    responses((status = 200, body = BroadWorksView), (status = 403, body = ErrorBody)))]
+pub async fn broadworks_get(
+    State(s): State<AppState>,
+    AdminCaller(p): AdminCaller,
+) -> HttpResult<Json<BroadWorksView>> {
+    Ok(Json(broadworks_view(
+        s.engine.broadworks_settings(&p).await?,
+    )))
+}
+
+/// Replaces the BroadWorks settings; an invalid value is 400 naming the field, and nothing
+/// is saved. The password is write-only: without one, the stored password stays.
+#[utoipa::path(put, path = "/api/v01/admin/broadworks", tag = "admin", security(("bearer" = [])),
+    request_body = BroadWorksBody,
+    responses((status = 200, body = BroadWorksView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn broadworks_put(
+    State(s): State<AppState>,
+    AdminCaller(p): AdminCaller,
+    Meta(meta): Meta,
+    ApiJson(body): ApiJson<BroadWorksBody>,
+) -> HttpResult<Json<BroadWorksView>> {
+    let saved = s
+        .engine
+        .save_broadworks_settings(&p, broadworks_input(body), &meta)
+        .await?;
+    Ok(Json(broadworks_view(saved)))
 }

@@ -65,9 +65,6 @@ fn redirect(location: &str, cookies: &[String]) -> Response {
         }
     }
     response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 /// The providers one can sign in with, for the login page's buttons.

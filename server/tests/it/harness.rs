@@ -90,6 +90,10 @@ pub struct TestServer {
     _shutdown: oneshot::Sender<()>,
 }
 
+/// Not a measure of speed: a response that never comes fails its test instead of holding the
+/// whole suite (and CI) forever.
+const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(120);
+
 impl TestServer {
     pub async fn start(db: Db) -> TestServer {
         let (url, dir) = fresh_database(db).await;
@@ -146,6 +150,7 @@ impl TestServer {
             dir: dir.into(),
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                .timeout(HANG_GUARD)
                 .build()
                 .unwrap(),
             _shutdown: tx,
@@ -330,6 +335,7 @@ pub fn cookie_agent() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(HANG_GUARD)
         .build()
         .unwrap()
 }

@@ -226,6 +226,25 @@ async fn oidc_sign_in_creates_the_user_then_finds_it(db: Db) {
         )
         .await;
     assert_eq!(st, StatusCode::OK);
+    // With the userinfo endpoint read too (its `sub` must match): the same user.
+    let mut with_userinfo = provider(&t.idp.issuer);
+    with_userinfo["oidc"]["userinfo"] = json!(true);
+    let (st, body) = s
+        .call(
+            Method::PUT,
+            "/api/v01/admin/sso/test",
+            Some(&t.admin),
+            Some(with_userinfo),
+        )
+        .await;
+    assert_eq!(
+        (st, &body["oidc"]["userinfo"]),
+        (StatusCode::OK, &json!(true))
+    );
+    let (st, third) = t.sign_in_json("alice-sub").await;
+    assert_eq!(st, StatusCode::OK, "{third}\n{}", t.idp.log());
+    let (_, me_third) = s.get("/api/v01/me", str_of(&third, "access_token")).await;
+    assert_eq!(me_third["id"], me["id"]);
     // SSO users have no password here: a password login is the generic refusal.
     let (st, _) = s
         .call(

@@ -315,16 +315,15 @@ async fn saml_responses_with_a_defect_are_refused(db: Db) {
     // And an assertion ID is taken once, whatever the flow.
     let store = t.s.engine.store();
     let until = t.s.now().timestamp_millis() + 60_000;
-    let now = t.s.now().timestamp_millis();
     assert!(
         store
-            .use_saml_assertion("some-id-hash", until, now)
+            .use_saml_assertion("some-id-hash", until)
             .await
             .unwrap()
     );
     assert!(
         !store
-            .use_saml_assertion("some-id-hash", until, now)
+            .use_saml_assertion("some-id-hash", until)
             .await
             .unwrap()
     );
