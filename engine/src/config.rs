@@ -109,6 +109,9 @@ pub struct SmtpConfig {
     pub retries: u32,
     #[serde(with = "humantime_serde")]
     pub retry_delay: Duration,
+    /// A PEM file of certificates trusted for the relay's TLS besides the public roots (a
+    /// relay with a private CA). Only with a TLS `url`.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for SmtpConfig {
@@ -119,6 +122,7 @@ impl Default for SmtpConfig {
             timeout: Duration::from_secs(10),
             retries: 4,
             retry_delay: Duration::from_secs(5),
+            ca_file: None,
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::config::SmtpConfig;
 use crate::error::{Error, Result};
 use crate::{Engine, WeakEngine};
 use lettre::message::{Mailbox, MultiPart, header::ContentType};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 use templates::Rendered;
@@ -51,10 +52,13 @@ impl Transport {
         let Some(url) = &cfg.url else {
             return Ok(None);
         };
-        let smtp = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+        let mut smtp = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| Error::Internal(format!("smtp.url: {e}")))?
-            .timeout(Some(cfg.timeout))
-            .build();
+            .timeout(Some(cfg.timeout));
+        if let Some(ca_file) = &cfg.ca_file {
+            smtp = smtp.tls(tls_trusting(url, ca_file)?);
+        }
+        let smtp = smtp.build();
         let from = match &cfg.from {
             Some(f) => f.clone(),
             None => format!("noreply@{public_host}"),
@@ -69,6 +73,35 @@ impl Transport {
             retry_delay: cfg.retry_delay,
         }))
     }
+}
+
+/// The TLS of `url` (STARTTLS required or opportunistic, or TLS from the start), with the
+/// certificates of `ca_file` trusted too.
+fn tls_trusting(url: &str, ca_file: &std::path::Path) -> Result<Tls> {
+    let config = |e: &dyn std::fmt::Display| Error::Internal(format!("smtp.ca_file: {e}"));
+    let parsed = url::Url::parse(url).map_err(|e| Error::Internal(format!("smtp.url: {e}")))?;
+    let tls = parsed
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.into_owned());
+    let mode: fn(TlsParameters) -> Tls = match (parsed.scheme(), tls.as_deref()) {
+        ("smtps", _) => Tls::Wrapper,
+        ("smtp", Some("required")) => Tls::Required,
+        ("smtp", Some("opportunistic")) => Tls::Opportunistic,
+        _ => {
+            return Err(config(
+                &"only for a TLS smtp.url (smtps://, or ?tls=required)",
+            ));
+        }
+    };
+    let pem = std::fs::read(ca_file).map_err(|e| config(&e))?;
+    let cert = Certificate::from_pem(&pem).map_err(|e| config(&e))?;
+    let host = parsed.host_str().unwrap_or_default().to_string();
+    let params = TlsParameters::builder(host)
+        .add_root_certificate(cert)
+        .build_rustls()
+        .map_err(|e| config(&e))?;
+    Ok(mode(params))
 }
 
 impl Outbox {
@@ -178,4 +211,36 @@ fn build(t: &Transport, mail: &Mail) -> Result<Message, String> {
             .body(mail.content.text.clone()),
     };
     built.map_err(|e| format!("message: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(url: &str, ca: &str) -> String {
+        match tls_trusting(url, std::path::Path::new(ca)) {
+            Err(Error::Internal(m)) => m,
+            Err(e) => panic!("{e:?}"),
+            Ok(_) => panic!("{url} with {ca} was accepted"),
+        }
+    }
+
+    #[test]
+    fn a_private_ca_needs_a_tls_url_and_a_certificate() {
+        assert!(refusal("smtp://relay.example.com:25", "/nonexistent").contains("only for a TLS"));
+        assert!(refusal("smtps://relay.example.com", "/nonexistent").starts_with("smtp.ca_file"));
+        let dir = std::env::temp_dir().join(format!("apio-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let junk = dir.join("junk.pem");
+        std::fs::write(
+            &junk,
+            "-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        let m = refusal(
+            "smtp://relay.example.com?tls=required",
+            junk.to_str().unwrap(),
+        );
+        assert!(m.starts_with("smtp.ca_file"), "{m}");
+    }
 }

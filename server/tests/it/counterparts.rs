@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use hmac::{Hmac, Mac};
 use mail_parser::MessageParser;
-use mailin_embedded::{Handler, Response, Server, SslConfig, response};
+use mailin_embedded::{AuthMechanism, Handler, Response, Server, SslConfig, response};
 use serde_json::Value;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -67,9 +67,26 @@ struct Keep {
     inbox: Arc<Mutex<Vec<Received>>>,
     rcpt: Vec<String>,
     data: Vec<u8>,
+    /// The only (user, password) AUTH PLAIN accepts, when the sink asks for one.
+    account: Option<(String, String)>,
+    /// Every AUTH attempt: (user, accepted).
+    auths: Arc<Mutex<Vec<(String, bool)>>>,
 }
 
 impl Handler for Keep {
+    fn auth_plain(&mut self, _authz: &str, user: &str, password: &str) -> Response {
+        let ok = self
+            .account
+            .as_ref()
+            .is_some_and(|(u, p)| u == user && p == password);
+        self.auths.lock().unwrap().push((user.to_string(), ok));
+        if ok {
+            response::AUTH_OK
+        } else {
+            response::INVALID_CREDENTIALS
+        }
+    }
+
     fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
         self.rcpt = to.to_vec();
         self.data.clear();
@@ -93,22 +110,51 @@ impl Handler for Keep {
 pub struct MailSink {
     pub port: u16,
     inbox: Arc<Mutex<Vec<Received>>>,
+    auths: Arc<Mutex<Vec<(String, bool)>>>,
+}
+
+/// What a secure sink asks of its clients: STARTTLS with this certificate and key (PEM files),
+/// then AUTH PLAIN with this account (mailin offers AUTH only after STARTTLS).
+pub struct Secure {
+    pub cert_path: String,
+    pub key_path: String,
+    pub account: (String, String),
 }
 
 impl MailSink {
     /// Listens on an ephemeral port; the server thread lives as long as the test process.
     pub fn start() -> MailSink {
+        MailSink::start_with(None)
+    }
+
+    pub fn start_with(secure: Option<Secure>) -> MailSink {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let inbox = Arc::new(Mutex::new(Vec::new()));
+        let auths = Arc::new(Mutex::new(Vec::new()));
         let mut server = Server::new(Keep {
             inbox: inbox.clone(),
             rcpt: Vec::new(),
             data: Vec::new(),
+            account: secure.as_ref().map(|s| s.account.clone()),
+            auths: auths.clone(),
         });
+        let ssl = match secure {
+            Some(s) => {
+                // mailin builds its TLS with rustls' process-wide provider; two are compiled
+                // into the tests (ring, and aws-lc-rs by mailin itself), so one is named.
+                let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
+                server.with_auth(AuthMechanism::Plain);
+                SslConfig::SelfSigned {
+                    cert_path: s.cert_path,
+                    key_path: s.key_path,
+                }
+            }
+            None => SslConfig::None,
+        };
         server
             .with_name("sink.test")
-            .with_ssl(SslConfig::None)
+            .with_ssl(ssl)
             .unwrap()
             .with_tcp_listener(listener);
         std::thread::spawn(move || {
@@ -116,7 +162,12 @@ impl MailSink {
                 eprintln!("the test SMTP server stopped: {e}");
             }
         });
-        MailSink { port, inbox }
+        MailSink { port, inbox, auths }
+    }
+
+    /// Every AUTH attempt so far: (user, accepted).
+    pub fn auths(&self) -> Vec<(String, bool)> {
+        self.auths.lock().unwrap().clone()
     }
 
     /// The settings that send the server's mail here, with quick retries (of workflows too).

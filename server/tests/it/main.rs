@@ -14,6 +14,7 @@ mod http;
 mod languages;
 mod m2m;
 mod mail_templates;
+mod mail_transport;
 mod me;
 mod modules;
 mod multi_instance;
