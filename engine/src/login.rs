@@ -179,6 +179,16 @@ impl Engine {
         });
     }
 
+    /// Whether `password` (normalized) is the signed-in user's: checked by BroadWorks for its
+    /// users, against the stored hash for everyone else.
+    pub(crate) async fn password_matches(&self, user: &UserRow, password: String) -> Result<bool> {
+        if let Some(ok) = self.check_broadworks_password(user, &password).await? {
+            return Ok(ok);
+        }
+        let hash = user.password_hash.clone();
+        Ok(self.0.hasher.verify(password, hash).await?.ok)
+    }
+
     /// Re-authentication with the password (and the second factor when the user has one):
     /// this session may make sensitive changes for `tokens.reauth_window`.
     pub async fn reauth_with_password(
@@ -191,14 +201,7 @@ impl Engine {
         let session = p.session()?;
         let password = normalize("password", password)?;
         let user = self.current_user(p).await?;
-        let password_ok = match self.check_broadworks_password(&user, &password).await? {
-            Some(ok) => ok,
-            None => {
-                let hash = user.password_hash.clone();
-                self.0.hasher.verify(password, hash).await?.ok
-            }
-        };
-        let refusal = if !password_ok {
+        let refusal = if !self.password_matches(&user, password).await? {
             Some("wrong_password")
         } else if self.has_second_factor(&user) && !self.check_reauth_code(&user, code).await? {
             Some("wrong_code")

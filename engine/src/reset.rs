@@ -238,7 +238,10 @@ impl Engine {
         let normalized = check_policy("password", password, &user.username)?;
         // A BroadWorks user's password is set there (first: a refusal keeps the link), and
         // nothing is stored here.
-        let new_hash = if self.set_broadworks_password(&user, &normalized).await? {
+        let new_hash = if self
+            .set_broadworks_password(&user, "password", &normalized)
+            .await?
+        {
             None
         } else {
             Some(self.0.hasher.hash(normalized.clone(), self.salt()).await?)

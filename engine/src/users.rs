@@ -319,12 +319,7 @@ impl Engine {
     ) -> Result<()> {
         let current = normalize("current_password", current)?;
         let row = self.current_user(p).await?;
-        let verified = self
-            .0
-            .hasher
-            .verify(current, row.password_hash.clone())
-            .await?;
-        if !verified.ok {
+        if !self.password_matches(&row, current).await? {
             self.audit(
                 Event::new("password_changed", "failure")
                     .actor(p)
@@ -335,10 +330,16 @@ impl Engine {
             return Err(Error::InvalidCredentials);
         }
         let normalized = check_policy("new_password", new, &row.username)?;
-        let hash = self.0.hasher.hash(normalized, self.salt()).await?;
-        self.store()
-            .set_password_hash(&row.id, &hash, false, self.now_ms())
-            .await?;
+        // A BroadWorks user's password is set there, and nothing is stored here.
+        if !self
+            .set_broadworks_password(&row, "new_password", &normalized)
+            .await?
+        {
+            let hash = self.0.hasher.hash(normalized, self.salt()).await?;
+            self.store()
+                .set_password_hash(&row.id, &hash, false, self.now_ms())
+                .await?;
+        }
         self.end_user_sessions(&row.id, Some(&p.session_id), "password_changed")
             .await?;
         self.audit(Event::new("password_changed", "success").actor(p).ip(meta))

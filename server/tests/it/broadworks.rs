@@ -429,7 +429,34 @@ async fn broadworks_rules_apply_and_reset_sets_the_password_in_broadworks(db: Db
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     let (st, _) = login(&s, json!({"username": ALICE, "password": ALICE_PW})).await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
-    s.login(ALICE, NEW).await;
+    let tokens = s.login(ALICE, NEW).await;
+
+    // The profile's password change goes to BroadWorks too: the current password checked
+    // there, the new one set there (its refusal is the new password's error).
+    let token = str_of(&tokens, "access_token");
+    let change = |current: &str, new: &str| {
+        s.call(
+            Method::PUT,
+            "/api/v01/me/password",
+            Some(token),
+            Some(json!({"current_password": current, "new_password": new})),
+        )
+    };
+    const NEWER: &str = "another new secret for alice";
+    assert_eq!(
+        change("not the password", NEWER).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (st, body) = change(NEW, "a Broadly refused password 2").await;
+    assert_eq!(
+        (st, field(&body)),
+        (StatusCode::BAD_REQUEST, "new_password"),
+        "{body}"
+    );
+    let (st, body) = change(NEW, NEWER).await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{body}");
+    assert_eq!(bw.password_of(ALICE), NEWER);
+    s.login(ALICE, NEWER).await;
 
     // With BroadWorks off, its users get no link (same answer as everyone).
     let (st, _) = put_broadworks(&s, &admin, json!({"enabled": false})).await;

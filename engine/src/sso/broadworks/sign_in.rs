@@ -258,11 +258,12 @@ impl Engine {
 
     /// Sets a BroadWorks user's new password in BroadWorks (in the configured admin's
     /// session). `Ok(false)`: the user is not a BroadWorks user. BroadWorks' refusal is the
-    /// password's error; BroadWorks off or out of reach is `Unavailable` (the link stays
-    /// usable).
+    /// error of `field`; BroadWorks off or out of reach is `Unavailable` (nothing changed:
+    /// a reset link stays usable).
     pub(crate) async fn set_broadworks_password(
         &self,
         user: &UserRow,
+        field: &str,
         password: &str,
     ) -> Result<bool> {
         if !is_broadworks_user(user) {
@@ -277,7 +278,7 @@ impl Engine {
             return Err(unavailable);
         };
         if !ocip::usable(password) {
-            return Err(Error::invalid("password", "no control characters"));
+            return Err(Error::invalid(field, "no control characters"));
         }
         let admin_password = self.0.secrets.open(sealed)?;
         let admin = (settings.username.as_str(), admin_password.as_str());
@@ -286,7 +287,7 @@ impl Engine {
         match ocip::set_password(&endpoint, http, session, admin, &user.username, password).await {
             Ok(Ok(())) => Ok(true),
             Ok(Err(why)) => Err(Error::invalid(
-                "password",
+                field,
                 format!("BroadWorks refused it: {why}"),
             )),
             Err(e) => {
