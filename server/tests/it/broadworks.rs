@@ -66,13 +66,6 @@ async fn login(s: &TestServer, body: Value) -> (StatusCode, Value) {
         .await
 }
 
-async fn sql(s: &TestServer, statement: &str) {
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&s.db_url).await.unwrap();
-    sqlx::query(statement).execute(&pool).await.unwrap();
-    pool.close().await;
-}
-
 fn field(body: &Value) -> &str {
     str_of(body, "field")
 }
@@ -137,13 +130,10 @@ async fn broadworks_settings_are_validated_and_the_password_write_only(db: Db) {
     // Absent keeps the password; it is stored sealed, never as given.
     let (st, saved) = put_broadworks(&s, &admin, with("enabled", json!(true))).await;
     assert_eq!((st, &saved["password_set"]), (StatusCode::OK, &json!(true)));
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&s.db_url).await.unwrap();
-    let stored: String = sqlx::query_scalar("SELECT body FROM settings WHERE id = 2")
-        .fetch_one(&pool)
+    let stored = s
+        .sql_text("SELECT body FROM settings WHERE id = 2")
         .await
         .unwrap();
-    pool.close().await;
     assert!(!stored.contains(BW_ADMIN_PW), "{stored}");
     assert!(stored.contains("password_enc"));
     // Empty removes it, which an enabled configuration cannot do without.
@@ -245,15 +235,11 @@ async fn broadworks_users_sign_in_with_their_broadworks_password(db: Db) {
     // Again, now as a known BroadWorks user; its password is not stored here.
     let (st, _) = login(&s, json!({"username": ALICE, "password": ALICE_PW})).await;
     assert_eq!(st, StatusCode::OK);
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&s.db_url).await.unwrap();
-    let hash: Option<String> =
-        sqlx::query_scalar("SELECT password_hash FROM users WHERE username = $1")
-            .bind(ALICE)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    pool.close().await;
+    let hash = s
+        .sql_text(&format!(
+            "SELECT password_hash FROM users WHERE username = '{ALICE}'"
+        ))
+        .await;
     assert_eq!(hash, None);
 
     // Through the SOAP endpoint (proxy "soap"), for a user without an address.
@@ -344,20 +330,18 @@ async fn broadworks_rules_apply_and_reset_sets_the_password_in_broadworks(db: Db
     assert_eq!(st, StatusCode::OK);
 
     // The IP whitelist applies: outside it, BroadWorks is not asked.
-    sql(
-        &s,
-        &format!("UPDATE users SET ip_whitelist = '[\"10.9.9.0/24\"]' WHERE username = '{ALICE}'"),
-    )
+    s.sql(&format!(
+        "UPDATE users SET ip_whitelist = '[\"10.9.9.0/24\"]' WHERE username = '{ALICE}'"
+    ))
     .await;
     let asked = bw.log().len();
     let (st, _) = login(&s, json!({"username": ALICE, "password": ALICE_PW})).await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     assert_eq!(s.last_refusal(&admin, "broadworks").await, "ip_not_allowed");
     assert_eq!(bw.log().len(), asked);
-    sql(
-        &s,
-        &format!("UPDATE users SET ip_whitelist = '[]' WHERE username = '{ALICE}'"),
-    )
+    s.sql(&format!(
+        "UPDATE users SET ip_whitelist = '[]' WHERE username = '{ALICE}'"
+    ))
     .await;
 
     // The second factor applies.

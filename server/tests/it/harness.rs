@@ -352,6 +352,38 @@ impl TestServer {
     }
 }
 
+impl TestServer {
+    /// Runs a statement on the server's database: a state the API cannot set up.
+    pub async fn sql(&self, statement: &str) {
+        let pool = self.pool().await;
+        sqlx::query(statement).execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+
+    /// The text in the first column of the one row `query` reads (None for SQL NULL).
+    pub async fn sql_text(&self, query: &str) -> Option<String> {
+        let pool = self.pool().await;
+        let value = sqlx::query_scalar(query).fetch_one(&pool).await.unwrap();
+        pool.close().await;
+        value
+    }
+
+    async fn pool(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&self.db_url).await.unwrap()
+    }
+}
+
+/// The nonce of a response's Content-Security-Policy.
+pub fn csp_nonce(res: &reqwest::Response) -> String {
+    let csp = res.headers()["content-security-policy"].to_str().unwrap();
+    csp.split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap_or_else(|| panic!("no nonce in {csp}"))
+        .to_string()
+}
+
 pub fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
     v[key]
         .as_str()

@@ -1,7 +1,7 @@
 //! The HTTP layer: headers, CORS, client IP, the UI's cookie session, health, OpenAPI.
 
 use crate::both;
-use crate::harness::{ADMIN_PASSWORD, Db, Options, TestServer, str_of};
+use crate::harness::{ADMIN_PASSWORD, Db, Options, TestServer, csp_nonce, str_of};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -45,18 +45,7 @@ async fn security_headers_and_health(db: Db) {
     }
     // The page's hydration script carries the nonce of its CSP.
     let res = s.request(Method::GET, "/login").send().await.unwrap();
-    let csp = res.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .unwrap()
-        .split('\'')
-        .next()
-        .unwrap()
-        .to_string();
+    let nonce = csp_nonce(&res);
     let html = res.text().await.unwrap();
     assert!(
         html.contains(&format!("nonce=\"{nonce}\"")),

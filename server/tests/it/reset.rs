@@ -135,11 +135,9 @@ async fn unknown_external_and_mailless_users_get_the_same_answer(db: Db) {
     server
         .create_user(&admin, "sso", OLD, json!({"email": "sso@example.com"}))
         .await;
-    sqlx_exec(
-        &server,
-        "UPDATE users SET idp = 'oidc:corp' WHERE username = 'sso'",
-    )
-    .await;
+    server
+        .sql("UPDATE users SET idp = 'oidc:corp' WHERE username = 'sso'")
+        .await;
 
     ask_reset(&server, json!({"username": "nobody"})).await;
     ask_reset(&server, json!({"username": "nomail"})).await;
@@ -259,9 +257,7 @@ async fn reset_unlocks_and_keeps_second_factor_settings(db: Db) {
         .create_user(&admin, "jane", OLD, json!({"email": "jane@example.com"}))
         .await;
     let far = chrono::Utc::now().timestamp_millis() + 3_600_000;
-    sqlx_exec(
-        &server,
-        &format!("UPDATE users SET failed_logins = 7, locked_until = {far}, two_factor_option = 'email' WHERE username = 'jane'"),
+    server.sql(&format!("UPDATE users SET failed_logins = 7, locked_until = {far}, two_factor_option = 'email' WHERE username = 'jane'"),
     )
     .await;
     ask_reset(&server, json!({"username": "jane"})).await;
@@ -466,13 +462,6 @@ async fn undeliverable_mail_is_in_the_audit_events(db: Db) {
     assert_eq!(event["detail"]["attempts"], 2, "{event}");
     assert_eq!(event["detail"]["to"], "jane@example.com");
     assert!(!event["detail"].to_string().contains("token="));
-}
-
-async fn sqlx_exec(server: &TestServer, sql: &str) {
-    sqlx::any::install_default_drivers();
-    let pool = sqlx::AnyPool::connect(&server.db_url).await.unwrap();
-    sqlx::query(sql).execute(&pool).await.unwrap();
-    pool.close().await;
 }
 
 both!(

@@ -4,7 +4,7 @@
 //! expired; and the bounce that binds a browser's cross-site POST to its flow.
 
 use crate::both;
-use crate::harness::{Db, TestServer, cookie_agent, str_of};
+use crate::harness::{Db, TestServer, cookie_agent, csp_nonce, str_of};
 use crate::saml_idp::{self, SamlIdp};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -344,19 +344,9 @@ async fn saml_post_of_a_browser_is_bounced_to_carry_its_cookie(db: Db) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let csp = res.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_string();
+    let nonce = csp_nonce(&res);
     let page = res.text().await.unwrap();
     assert!(page.contains("name=\"bounced\" value=\"1\""), "{page}");
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .unwrap()
-        .split('\'')
-        .next()
-        .unwrap();
     assert!(
         page.contains(&format!("<script nonce=\"{nonce}\">")),
         "{page}"
