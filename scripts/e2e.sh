@@ -26,10 +26,27 @@ for _ in $(seq 1 100); do
   kill -0 $server 2>/dev/null || { cat "$work/server.log"; echo "e2e: the server died" >&2; exit 1; }
   sleep 0.2
 done
+# A second instance on the same database whose re-authentication window is one second: the
+# browser test of "confirm it is you" needs a sign-in older than the window.
+short_port=$(free_port)
+short_url="http://localhost:$short_port"
+APIO_SERVER_LISTEN="127.0.0.1:$short_port" APIO_SERVER_PUBLIC_URL="$short_url" APIO_TOKENS_REAUTH_WINDOW=1s \
+  "$CARGO_TARGET_DIR/release/apio-auth" > "$work/short.log" 2>&1 &
+short=$!
+trap 'kill $server $short 2>/dev/null || true; wait $server $short 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  curl -fs "$short_url/readyz" >/dev/null 2>&1 && break
+  kill -0 $short 2>/dev/null || { cat "$work/short.log"; echo "e2e: the second server died" >&2; exit 1; }
+  sleep 0.2
+done
 link=$(grep -o "$url/set-password#token=[A-Za-z0-9_-]*" "$work/server.log" | head -n 1)
 [ -n "$link" ] || { cat "$work/server.log"; echo "e2e: no set-password link printed" >&2; exit 1; }
-export APIO_E2E_URL="$url" APIO_E2E_SET_PASSWORD_LINK="$link" APIO_E2E_SMTP_PORT="$smtp_port"
+export APIO_E2E_URL="$url" APIO_E2E_SET_PASSWORD_LINK="$link" APIO_E2E_SMTP_PORT="$smtp_port" \
+  APIO_E2E_SHORT_REAUTH_URL="$short_url"
 status=0
 (cd end2end && node --test tests/) || status=$?
-if [ $status -ne 0 ]; then echo "--- server log ---"; tail -n 50 "$work/server.log"; fi
+if [ $status -ne 0 ]; then
+  echo "--- server log ---"; tail -n 50 "$work/server.log"
+  echo "--- second server log ---"; tail -n 20 "$work/short.log"
+fi
 exit $status

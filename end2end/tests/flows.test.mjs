@@ -11,12 +11,15 @@
 // browser gets the French login page;
 // then single sign-on: the admin adds an OpenID provider (node-oidc-provider, started here) on
 // the SSO page, and "Login with Test IdP" signs a new user in through it, onto the profile;
-// then TOTP: set up from the security page, sign in with a code from our own generator.
+// then TOTP: set up from the security page, sign in with a code from our own generator;
+// then "confirm it is you": a sensitive change after the re-authentication window asks for the
+// password and the code mailed on request to an email-2FA user.
 // The tests run in order: each builds on the users the earlier ones set up.
 //
 //   APIO_E2E_URL                 the server's base URL, e.g. http://127.0.0.1:3456
 //   APIO_E2E_SET_PASSWORD_LINK   the first admin's one-time link the server printed
 //   APIO_E2E_SMTP_PORT           where the server sends mail (this test listens there)
+//   APIO_E2E_SHORT_REAUTH_URL    the same database served with tokens.reauth_window = 1s
 //   CHROMIUM_PATH                optional; /usr/bin/chromium by default
 //
 // Every wait is on something visible (a URL, a text, an enabled button), never a fixed delay.
@@ -35,6 +38,8 @@ import { linkIn, startMailbox } from './mailbox.mjs';
 const BASE = (process.env.APIO_E2E_URL ?? '').replace(/\/$/, '');
 const LINK = process.env.APIO_E2E_SET_PASSWORD_LINK ?? '';
 const SMTP_PORT = Number(process.env.APIO_E2E_SMTP_PORT ?? '');
+// A second server on the same database whose re-authentication window is one second.
+const SHORT_REAUTH = (process.env.APIO_E2E_SHORT_REAUTH_URL ?? '').replace(/\/$/, '');
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 
 const FIRST_PASSWORD = 'correct horse battery staple';
@@ -56,7 +61,7 @@ const LAUNCH = {
   ],
 };
 
-async function openBrowser() {
+async function openBrowser(base = BASE) {
   // A plain launch: a fresh, temporary profile, so no cookie survives from an earlier run.
   const browser = await chromium.launch(LAUNCH);
   // The M2M token's copy button writes to the clipboard; the test reads it back.
@@ -91,15 +96,15 @@ async function openBrowser() {
 
   // Buttons are disabled until the page is hydrated: click() waits for them to be enabled.
   const signIn = async (password, username = 'admin') => {
-    await page.goto(`${BASE}/login`);
+    await page.goto(`${base}/login`);
     await page.locator('#username').fill(username);
     await page.locator('#password').fill(password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.waitForURL(`${BASE}/profile`);
+    await page.waitForURL(`${base}/profile`);
   };
   const signOut = async () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL(`${BASE}/login`);
+    await page.waitForURL(`${base}/login`);
   };
   const notice = (text) => page.getByRole('status').filter({ hasText: text });
 
@@ -872,5 +877,50 @@ test('TOTP: set up on the security page, then sign in with a code', { timeout: 1
     await step('on the trusted device, the password alone signs in', () => signIn(NEW_PASSWORD));
   } finally {
     await browser.close();
+  }
+});
+
+test('confirm it is you: an old sign-in asks again, with a mailed code for email 2FA', { timeout: 120_000 }, async () => {
+  assert.ok(SHORT_REAUTH, 'APIO_E2E_SHORT_REAUTH_URL is set');
+  const mailbox = await startMailbox(SMTP_PORT);
+  const { browser, page, step, signIn, notice } = await openBrowser(SHORT_REAUTH);
+  const prompt = page.locator('form.reauth');
+  try {
+    await step('nina signs in (her trusted network skips the code step)', () => signIn(NINA_PASSWORD, 'nina'));
+
+    await step('changing the email after the window asks to confirm, with a code on request', async () => {
+      // The one thing a fixed wait is for here: letting this server's one-second window pass.
+      await page.waitForTimeout(1_500);
+      await page.locator('#email').fill('nina@example.net');
+      await page.getByRole('button', { name: 'Save profile' }).click();
+      await prompt.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+      await prompt.getByText('The code we email you on request').waitFor();
+      const seen = mailbox.count;
+      await prompt.getByRole('button', { name: 'Email me a code' }).click();
+      await notice('We emailed you a code.').waitFor();
+      const mail = await mailbox.next('nina@example.com', seen);
+      const match = mail.text.match(/\b(\d{6})\b/);
+      assert.ok(match, `no code in:\n${mail.text}`);
+      const code = match[1];
+
+      await prompt.locator('#reauth_password').fill('not her password at all');
+      await prompt.locator('#reauth_code').fill(code);
+      await prompt.getByRole('button', { name: 'Confirm' }).click();
+      await prompt.getByRole('alert').filter({ hasText: /\S/ }).waitFor();
+
+      await prompt.locator('#reauth_password').fill(NINA_PASSWORD);
+      await prompt.locator('#reauth_code').fill(code);
+      await prompt.getByRole('button', { name: 'Confirm' }).click();
+      await prompt.waitFor({ state: 'detached' });
+      await notice('Profile saved.').waitFor();
+    });
+
+    await step('the new address persisted', async () => {
+      await page.reload();
+      assert.equal(await page.locator('#email').inputValue(), 'nina@example.net');
+    });
+  } finally {
+    await browser.close();
+    await mailbox.close();
   }
 });

@@ -179,14 +179,30 @@ impl Engine {
         });
     }
 
-    /// Whether `password` (normalized) is the signed-in user's: checked by BroadWorks for its
-    /// users, against the stored hash for everyone else.
-    pub(crate) async fn password_matches(&self, user: &UserRow, password: String) -> Result<bool> {
-        if let Some(ok) = self.check_broadworks_password(user, &password).await? {
-            return Ok(ok);
+    /// The signed-in user's password asked again (re-authentication, password change): refused
+    /// while the account is locked, and a wrong one counts toward the lockout as at login, so
+    /// a stolen session cannot guess it. The reason of a refusal, or None.
+    pub(crate) async fn recheck_password(
+        &self,
+        user: &UserRow,
+        password: String,
+        meta: &RequestMeta,
+    ) -> Result<Option<&'static str>> {
+        if user.locked_until.is_some_and(|t| t > self.now_ms()) {
+            return Ok(Some("locked"));
         }
-        let hash = user.password_hash.clone();
-        Ok(self.0.hasher.verify(password, hash).await?.ok)
+        // A BroadWorks user's password is checked by BroadWorks, everyone else's here.
+        let ok = match self.check_broadworks_password(user, &password).await? {
+            Some(ok) => ok,
+            None => {
+                let hash = user.password_hash.clone();
+                self.0.hasher.verify(password, hash).await?.ok
+            }
+        };
+        if ok {
+            return Ok(None);
+        }
+        self.count_wrong_password(user, meta).await.map(Some)
     }
 
     /// Re-authentication with the password (and the second factor when the user has one):
@@ -201,13 +217,15 @@ impl Engine {
         let session = p.session()?;
         let password = normalize("password", password)?;
         let user = self.current_user(p).await?;
-        let refusal = if !self.password_matches(&user, password).await? {
-            Some("wrong_password")
-        } else if self.has_second_factor(&user) && !self.check_reauth_code(&user, code).await? {
-            Some("wrong_code")
-        } else {
-            None
-        };
+        let mut refusal = self.recheck_password(&user, password, meta).await?;
+        if refusal.is_none() && !self.check_reauth_code(&user, session, code).await? {
+            // Wrong codes count toward the lockout too: the password alone must not let a
+            // stolen session guess the code.
+            refusal = Some(match self.count_wrong_password(&user, meta).await? {
+                "locked" => "locked",
+                _ => "wrong_code",
+            });
+        }
         if let Some(reason) = refusal {
             self.audit(
                 Event::new("reauth", "failure")
@@ -217,6 +235,9 @@ impl Engine {
             )
             .await;
             return Err(Error::InvalidCredentials);
+        }
+        if user.failed_logins != 0 {
+            self.store().clear_failed_logins(&user.id).await?;
         }
         self.store()
             .mark_authenticated(session, self.now_ms())

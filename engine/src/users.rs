@@ -319,12 +319,17 @@ impl Engine {
     ) -> Result<()> {
         let current = normalize("current_password", current)?;
         let row = self.current_user(p).await?;
-        if !self.password_matches(&row, current).await? {
+        if let Some(reason) = self.recheck_password(&row, current, meta).await? {
+            let reason = if reason == "locked" {
+                reason
+            } else {
+                "wrong_current_password"
+            };
             self.audit(
                 Event::new("password_changed", "failure")
                     .actor(p)
                     .ip(meta)
-                    .detail(serde_json::json!({"reason": "wrong_current_password"})),
+                    .detail(serde_json::json!({ "reason": reason })),
             )
             .await;
             return Err(Error::InvalidCredentials);
@@ -339,6 +344,9 @@ impl Engine {
             self.store()
                 .set_password_hash(&row.id, &hash, false, self.now_ms())
                 .await?;
+        }
+        if row.failed_logins != 0 {
+            self.store().clear_failed_logins(&row.id).await?;
         }
         self.end_user_sessions(&row.id, Some(&p.session_id), "password_changed")
             .await?;

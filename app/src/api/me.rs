@@ -1,7 +1,7 @@
-//! Server functions: the signed-in user's profile and password.
+//! Server functions: the signed-in user's profile, password and re-authentication.
 
 use super::ApiError;
-use super::types::{Profile, ProfilePatch};
+use super::types::{Profile, ProfilePatch, ReauthNeeds};
 use leptos::prelude::*;
 use server_fn::codec::Json;
 
@@ -57,6 +57,28 @@ pub async fn reauth(password: String, code: Option<String>) -> Result<(), ApiErr
             code.as_deref(),
             &ssr::meta()?,
         )
+        .await?;
+    Ok(())
+}
+
+/// What "confirm it is you" asks of this user besides the password.
+#[server(prefix = "/_sfn", endpoint = "reauth_needs", input = Json)]
+pub async fn get_reauth_needs() -> Result<ReauthNeeds, ApiError> {
+    use super::ssr;
+    let code = ssr::engine()?
+        .reauth_code_option(&ssr::principal()?)
+        .await?;
+    Ok(ReauthNeeds {
+        code: code.map(str::to_string),
+    })
+}
+
+/// Mails the code of a re-authentication (users of email 2FA).
+#[server(prefix = "/_sfn", endpoint = "reauth_email", input = Json)]
+pub async fn reauth_email() -> Result<(), ApiError> {
+    use super::ssr;
+    ssr::engine()?
+        .send_reauth_code(&ssr::principal()?, &ssr::meta()?)
         .await?;
     Ok(())
 }

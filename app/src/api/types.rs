@@ -176,8 +176,18 @@ pub struct PasswordChange {
 #[serde(deny_unknown_fields)]
 pub struct ReauthRequest {
     pub password: String,
-    /// A TOTP code (or a recovery code) when the user's second factor is TOTP.
+    /// When the user has a second factor: the authenticator's code, the code mailed by
+    /// `POST /api/v01/me/reauth/email`, or a recovery code.
     #[serde(default)]
+    pub code: Option<String>,
+}
+
+/// `GET /api/v01/me/reauth`: what a re-authentication asks for besides the password.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub struct ReauthNeeds {
+    /// `totp` (the authenticator's code), `email` (a code mailed on request), or null (the
+    /// password alone). A recovery code replaces either.
     pub code: Option<String>,
 }
 

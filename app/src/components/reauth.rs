@@ -1,12 +1,12 @@
-//! "Confirm it is you": the password (and the authenticator code for TOTP users) again, or a
-//! passkey, before a sensitive change is sent once more.
+//! "Confirm it is you": the password (and the second factor's code, mailed on request to
+//! email-2FA users) again, or a passkey, before a sensitive change is sent once more.
 
 use crate::api::ApiError;
-use crate::api::me::reauth;
+use crate::api::me::{get_reauth_needs, reauth, reauth_email};
 use crate::api::passkeys::{passkey_reauth, passkey_reauth_start};
 use crate::components::browser::{clear_inputs, input_value, use_hydrated};
 use crate::components::context::use_ui_config;
-use crate::components::errors::{ErrorSignal, FormAlert};
+use crate::components::errors::{ErrorSignal, FormAlert, Notice};
 use crate::components::webauthn;
 use crate::i18n::*;
 use leptos::html::Input;
@@ -104,6 +104,7 @@ pub fn ReauthPrompt(
     let i18n = use_i18n();
     let (password, code) = (NodeRef::<Input>::new(), NodeRef::<Input>::new());
     let error: ErrorSignal = RwSignal::new(None);
+    let notice = RwSignal::new(None::<&'static str>);
     let confirm = Action::new(move |(pw, code): &(String, String)| {
         let pw = pw.clone();
         let code = Some(code.trim().to_string()).filter(|c| !c.is_empty());
@@ -121,8 +122,18 @@ pub fn ReauthPrompt(
             Err(e) => error.set(Some(e)),
         }
     });
+    let send_code = Action::new(move |_: &()| async move {
+        match reauth_email().await {
+            Ok(()) => notice.set(Some(tu_string!(i18n, account.reauth.code_sent))),
+            Err(e) => error.set(Some(e)),
+        }
+    });
     let passkeys = use_ui_config();
-    let pending = Signal::derive(move || confirm.pending().get() || passkey.pending().get());
+    // Which code field to show: asked once the prompt is open (it opens in the browser).
+    let needs = LocalResource::new(get_reauth_needs);
+    let pending = Signal::derive(move || {
+        confirm.pending().get() || passkey.pending().get() || send_code.pending().get()
+    });
     // The prompt appears after a click elsewhere: take the keyboard focus to it.
     Effect::new(move |_| {
         if let Some(input) = password.get() {
@@ -132,6 +143,7 @@ pub fn ReauthPrompt(
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
+        notice.set(None);
         let values = (input_value(password), input_value(code));
         clear_inputs(&[password, code]);
         confirm.dispatch(values);
@@ -144,11 +156,42 @@ pub fn ReauthPrompt(
                 <label for="reauth_password">{t!(i18n, account.reauth.password)}</label>
                 <input id="reauth_password" name="reauth_password" type="password" autocomplete="current-password" required node_ref=password />
             </div>
-            <div class="field">
-                <label for="reauth_code">{t!(i18n, account.reauth.code)}</label>
-                <p class="hint" id="reauth_code-hint">{t!(i18n, account.reauth.code_hint)}</p>
-                <input id="reauth_code" name="reauth_code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="16" node_ref=code aria-describedby="reauth_code-hint" />
-            </div>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    // When the answer is not there, the field is offered: the server decides.
+                    let wanted = needs.await.map_or(Some("totp".to_string()), |n| n.code);
+                    wanted.map(|option| {
+                        let email = option == "email";
+                        view! {
+                            <div class="field">
+                                <label for="reauth_code">{t!(i18n, account.reauth.code)}</label>
+                                <p class="hint" id="reauth_code-hint">
+                                    {if email {
+                                        t_string!(i18n, account.reauth.code_email)
+                                    } else {
+                                        t_string!(i18n, account.reauth.code_totp)
+                                    }}
+                                </p>
+                                <input id="reauth_code" name="reauth_code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="16" required node_ref=code aria-describedby="reauth_code-hint" />
+                                {email.then(|| view! {
+                                    <button type="button" class="secondary" disabled=move || pending.get() on:click=move |_| {
+                                        error.set(None);
+                                        notice.set(None);
+                                        send_code.dispatch(());
+                                    }>
+                                        {move || if send_code.pending().get() {
+                                            t_string!(i18n, account.reauth.sending)
+                                        } else {
+                                            t_string!(i18n, account.reauth.send_code)
+                                        }}
+                                    </button>
+                                })}
+                            </div>
+                        }
+                    })
+                })}
+            </Suspense>
+            <Notice text=notice />
             <FormAlert error />
             <div class="row">
                 <button type="submit" class="primary" disabled=move || pending.get()>

@@ -186,6 +186,10 @@ const FRENCH: &[(&str, &str)] = &[
         "email codes are not enabled on this platform",
         "les codes par e-mail ne sont pas activés sur cette plateforme",
     ),
+    (
+        "your account does not use codes sent by email",
+        "votre compte n'utilise pas de codes envoyés par e-mail",
+    ),
     ("is listed twice", "figure deux fois"),
     (
         "is one of the most common passwords",

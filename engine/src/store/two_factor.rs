@@ -102,6 +102,48 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Opens a session's re-authentication code, or replaces it when the last was sent at
+    /// least `gap` ms ago: a live challenge keeps its count of wrong codes (a new code does not
+    /// reset it), a used, expired or exhausted one starts afresh. When too early: the time the
+    /// last was sent.
+    pub async fn renew_reauth_challenge(
+        &self,
+        c: &ChallengeRow,
+        gap: i64,
+        max: i64,
+    ) -> Result<Option<i64>> {
+        let now = c.created_at;
+        let done = sqlx::query(
+            "INSERT INTO two_factor_challenges AS t (hash, user_id, option, amr, code_hash, \
+             failures, created_at, sent_at, expires_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $6, $7) \
+             ON CONFLICT (hash) DO UPDATE SET code_hash = excluded.code_hash, \
+             sent_at = excluded.sent_at, expires_at = excluded.expires_at, used_at = NULL, \
+             failures = CASE WHEN t.used_at IS NULL AND t.expires_at > $6 AND t.failures < $9 \
+             THEN t.failures ELSE 0 END \
+             WHERE t.user_id = $2 AND (t.sent_at IS NULL OR t.sent_at <= $6 - $8)",
+        )
+        .bind(&c.hash)
+        .bind(&c.user_id)
+        .bind(&c.option)
+        .bind(&c.amr)
+        .bind(&c.code_hash)
+        .bind(now)
+        .bind(c.expires_at)
+        .bind(gap)
+        .bind(max)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 1 {
+            return Ok(None);
+        }
+        let last: Option<(Option<i64>,)> =
+            sqlx::query_as("SELECT sent_at FROM two_factor_challenges WHERE hash = $1")
+                .bind(&c.hash)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(Some(last.and_then(|(s,)| s).unwrap_or(now)))
+    }
+
     pub async fn set_totp_pending(&self, user_id: &str, sealed: &str, now: i64) -> Result<()> {
         sqlx::query("UPDATE users SET totp_pending_enc = $2, updated_at = $3 WHERE id = $1")
             .bind(user_id)

@@ -2,6 +2,7 @@
 //! the code (opaque payload, single use, bound to its login, 5 wrong codes kill it), the email
 //! code, and the user's choice of option.
 
+mod reauth;
 mod recovery;
 mod totp;
 
@@ -166,7 +167,14 @@ impl Engine {
         let now = self.now_ms();
         let hash = hash_secret(&input.payload);
         let challenge = match self.store().challenge(&hash).await? {
-            Some(c) if c.used_at.is_none() && c.expires_at > now && c.failures < MAX_FAILURES => c,
+            Some(c)
+                if matches!(c.option.as_str(), "email" | "totp")
+                    && c.used_at.is_none()
+                    && c.expires_at > now
+                    && c.failures < MAX_FAILURES =>
+            {
+                c
+            }
             other => {
                 // A dead payload of a known user is one of that user's attempts.
                 let user = match other {
@@ -305,7 +313,7 @@ impl Engine {
         code: &str,
     ) -> Result<Option<&'static str>> {
         let code = code.trim();
-        if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        if is_six_digits(code) {
             return Ok(match c.option.as_str() {
                 "totp" => self.accept_totp(user, code).await?.then_some("totp"),
                 "email" => c
@@ -322,25 +330,6 @@ impl Engine {
             .use_recovery_code(user, code)
             .await?
             .then_some("recovery_code"))
-    }
-
-    /// The code of a re-authentication by a user with a second factor: a TOTP code or a
-    /// recovery code. (Email-2FA users re-authenticate with the password alone.)
-    pub(crate) async fn check_reauth_code(
-        &self,
-        user: &UserRow,
-        code: Option<&str>,
-    ) -> Result<bool> {
-        if self.required_option(user) != Some("totp") {
-            return Ok(true);
-        }
-        let Some(code) = code.map(str::trim) else {
-            return Ok(false);
-        };
-        if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
-            return self.accept_totp(user, code).await;
-        }
-        self.use_recovery_code(user, code).await
     }
 
     /// Six decimal digits, uniform (rejection sampling over the CSPRNG).
@@ -443,6 +432,11 @@ impl Engine {
         .await;
         Ok(())
     }
+}
+
+/// A TOTP or emailed code, as opposed to a recovery code.
+fn is_six_digits(code: &str) -> bool {
+    code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// What the first factor of a challenge was, for the `second_factor` attempt.

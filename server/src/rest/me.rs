@@ -6,7 +6,7 @@ use crate::json::ApiJson;
 use crate::session::{Caller, Meta};
 use app::api::convert;
 use app::api::passkey_types::ReauthBody;
-use app::api::types::{ErrorBody, PasswordChange, Profile, ProfilePatch};
+use app::api::types::{ErrorBody, PasswordChange, Profile, ProfilePatch, ReauthNeeds};
 use axum::Json;
 use axum::extract::State;
 use http::StatusCode;
@@ -70,5 +70,32 @@ pub async fn reauth(
                 .await?
         }
     }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// What a re-authentication asks for besides the password.
+#[utoipa::path(get, path = "/api/v01/me/reauth", tag = "me", security(("bearer" = [])),
+    responses((status = 200, body = ReauthNeeds), (status = 401, body = ErrorBody)))]
+pub async fn reauth_needs(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+) -> HttpResult<Json<ReauthNeeds>> {
+    let code = s.engine.reauth_code_option(&p).await?;
+    Ok(Json(ReauthNeeds {
+        code: code.map(str::to_string),
+    }))
+}
+
+/// Mails a code for `POST /api/v01/me/reauth` to a user of email 2FA; at most once a minute,
+/// each new code replacing the last.
+#[utoipa::path(post, path = "/api/v01/me/reauth/email", tag = "me", security(("bearer" = [])),
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
+pub async fn reauth_email(
+    State(s): State<AppState>,
+    Caller(p): Caller,
+    Meta(meta): Meta,
+) -> HttpResult<StatusCode> {
+    s.engine.send_reauth_code(&p, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -24,6 +24,7 @@ mod oidc_idp;
 mod oidc_idp_smoke;
 mod passkeys;
 mod protection;
+mod reauth;
 mod reset;
 mod saml_idp;
 mod sessions;

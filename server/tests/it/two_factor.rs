@@ -339,7 +339,7 @@ async fn wrong_codes_kill_the_payload_and_payloads_expire(db: Db) {
 }
 
 /// The six-digit code of a 2FA mail.
-fn code_in(text: &str) -> String {
+pub(crate) fn code_in(text: &str) -> String {
     text.split(|c: char| !c.is_ascii_digit())
         .find(|w| w.len() == 6)
         .unwrap_or_else(|| panic!("no code in {text}"))
