@@ -18,14 +18,19 @@ export APIO_DATABASE_URL="sqlite://$work/apio.db" APIO_TOKENS_SIGNING_KEY_FILE="
   APIO_SECRETS_KEY_FILE="$work/secret.key" APIO_SERVER_LISTEN="127.0.0.1:$port" \
   APIO_SERVER_PUBLIC_URL="$url" LEPTOS_SITE_ROOT="$ROOT/target/site" \
   APIO_SMTP_URL="smtp://127.0.0.1:$smtp_port" APIO_SMTP_RETRY_DELAY=200ms
+# Waits until the server at $1 (process $2, log $3) is ready.
+wait_ready() {
+  for _ in $(seq 1 100); do
+    curl -fs "$1/readyz" >/dev/null 2>&1 && return 0
+    kill -0 "$2" 2>/dev/null || { cat "$3"; echo "e2e: the server of $1 died" >&2; exit 1; }
+    sleep 0.2
+  done
+  cat "$3"; echo "e2e: the server of $1 is not ready after 20 s" >&2; exit 1
+}
 "$CARGO_TARGET_DIR/release/apio-auth" > "$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  curl -fs "$url/readyz" >/dev/null 2>&1 && break
-  kill -0 $server 2>/dev/null || { cat "$work/server.log"; echo "e2e: the server died" >&2; exit 1; }
-  sleep 0.2
-done
+wait_ready "$url" $server "$work/server.log"
 # A second instance on the same database whose re-authentication window is one second: the
 # browser test of "confirm it is you" needs a sign-in older than the window.
 short_port=$(free_port)
@@ -34,11 +39,7 @@ APIO_SERVER_LISTEN="127.0.0.1:$short_port" APIO_SERVER_PUBLIC_URL="$short_url" A
   "$CARGO_TARGET_DIR/release/apio-auth" > "$work/short.log" 2>&1 &
 short=$!
 trap 'kill $server $short 2>/dev/null || true; wait $server $short 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  curl -fs "$short_url/readyz" >/dev/null 2>&1 && break
-  kill -0 $short 2>/dev/null || { cat "$work/short.log"; echo "e2e: the second server died" >&2; exit 1; }
-  sleep 0.2
-done
+wait_ready "$short_url" $short "$work/short.log"
 link=$(grep -o "$url/set-password#token=[A-Za-z0-9_-]*" "$work/server.log" | head -n 1)
 [ -n "$link" ] || { cat "$work/server.log"; echo "e2e: no set-password link printed" >&2; exit 1; }
 export APIO_E2E_URL="$url" APIO_E2E_SET_PASSWORD_LINK="$link" APIO_E2E_SMTP_PORT="$smtp_port" \

@@ -8,10 +8,12 @@ pub mod json;
 pub mod rest;
 pub mod session;
 
+use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router, middleware};
+use axum::{Router, middleware};
 use engine::Engine;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -68,9 +70,12 @@ pub fn router(engine: Engine, leptos: LeptosOptions) -> Router {
         leptos: leptos.clone(),
     };
     let (rest, openapi) = rest::routes();
-    let openapi = std::sync::Arc::new(openapi);
+    // The document is served as it was written once: kept as JSON, not as the (much larger)
+    // structure, which the docs page takes over and drops once it has its HTML. (Writing it
+    // cannot fail: it holds only strings, numbers and string-keyed maps.)
+    let openapi_json = Bytes::from(serde_json::to_vec(&openapi).unwrap_or_default());
     use utoipa_scalar::Servable;
-    let docs = utoipa_scalar::Scalar::with_url(headers::DOCS_PATH, (*openapi).clone());
+    let docs = utoipa_scalar::Scalar::with_url(headers::DOCS_PATH, openapi);
     let page_context = {
         let engine = engine.clone();
         move || provide_request_context(&engine)
@@ -85,8 +90,8 @@ pub fn router(engine: Engine, leptos: LeptosOptions) -> Router {
         .route(
             "/api/v01/openapi.json",
             get(move || {
-                let api = openapi.clone();
-                async move { Json((*api).clone()) }
+                let json = openapi_json.clone();
+                async move { ([(header::CONTENT_TYPE, "application/json")], json) }
             }),
         )
         .merge(docs)

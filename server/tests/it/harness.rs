@@ -1,6 +1,7 @@
 //! Boots the real server on an ephemeral port with a fresh database (an SQLite file, or a new
 //! PostgreSQL database on 127.0.0.1:5432) and an injected clock, and talks HTTP to it.
 
+use crate::counterparts::MailSink;
 use engine::{Config, Engine, ManualClock, OsEntropy};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -106,6 +107,16 @@ impl TestServer {
     }
 
     /// Another instance on the same database and keys (multi-instance tests).
+    /// A server whose mail goes to a fresh SMTP server of the test.
+    pub async fn start_with_mail(db: Db) -> (TestServer, MailSink) {
+        let mail = MailSink::start();
+        let options = Options {
+            env: mail.env(),
+            ..Options::default()
+        };
+        (TestServer::start_with(db, options).await, mail)
+    }
+
     pub async fn start_on(db_url: &str, dir: &std::path::Path, options: Options) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();

@@ -4,7 +4,7 @@
 
 use crate::both;
 use crate::counterparts::MailSink;
-use crate::harness::{Db, Options, TestServer, str_of};
+use crate::harness::{Db, TestServer, str_of};
 use crate::two_factor::code_in;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -42,6 +42,11 @@ impl Session {
 async fn reauth(s: &TestServer, token: &str, body: Value) -> (StatusCode, Value) {
     s.call(Method::POST, "/api/v01/me/reauth", Some(token), Some(body))
         .await
+}
+
+/// The status of a re-authentication.
+async fn confirm(s: &TestServer, token: &str, body: Value) -> StatusCode {
+    reauth(s, token, body).await.0
 }
 
 async fn send_code(s: &TestServer, token: &str) -> (StatusCode, Value) {
@@ -89,15 +94,7 @@ async fn sign_in_by_mail(s: &TestServer, mail: &MailSink, n: usize, username: &s
 }
 
 async fn email_users_confirm_with_a_mailed_code(db: Db) {
-    let mail = MailSink::start();
-    let s = TestServer::start_with(
-        db,
-        Options {
-            env: mail.env(),
-            ..Options::default()
-        },
-    )
-    .await;
+    let (s, mail) = TestServer::start_with_mail(db).await;
     let admin = s.admin_token().await;
     s.create_user(&admin, "emma", PW, json!({"email": "emma@example.com"}))
         .await;
@@ -133,17 +130,16 @@ async fn email_users_confirm_with_a_mailed_code(db: Db) {
     );
     // The password alone no longer does, nor the code of the login.
     assert_eq!(
-        reauth(&s, &emma.access, json!({"password": PW})).await.0,
+        confirm(&s, &emma.access, json!({"password": PW})).await,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        reauth(
+        confirm(
             &s,
             &emma.access,
             json!({"password": PW, "code": login_code})
         )
-        .await
-        .0,
+        .await,
         StatusCode::UNAUTHORIZED
     );
 
@@ -167,9 +163,7 @@ async fn email_users_confirm_with_a_mailed_code(db: Db) {
     other.later(&s, 6 * 60).await;
     emma.later(&s, 0).await;
     assert_eq!(
-        reauth(&s, &other.access, json!({"password": PW, "code": code}))
-            .await
-            .0,
+        confirm(&s, &other.access, json!({"password": PW, "code": code})).await,
         StatusCode::UNAUTHORIZED
     );
     // Nor can it complete a login (its key is no payload's hash).
@@ -192,9 +186,7 @@ async fn email_users_confirm_with_a_mailed_code(db: Db) {
     );
     emma.later(&s, 6 * 60).await;
     assert_eq!(
-        reauth(&s, &emma.access, json!({"password": PW, "code": code}))
-            .await
-            .0,
+        confirm(&s, &emma.access, json!({"password": PW, "code": code})).await,
         StatusCode::UNAUTHORIZED
     );
 
@@ -213,16 +205,12 @@ async fn email_users_confirm_with_a_mailed_code(db: Db) {
     let wrong = if code == "000000" { "111111" } else { "000000" };
     for _ in 0..5 {
         assert_eq!(
-            reauth(&s, &emma.access, json!({"password": PW, "code": wrong}))
-                .await
-                .0,
+            confirm(&s, &emma.access, json!({"password": PW, "code": wrong})).await,
             StatusCode::UNAUTHORIZED
         );
     }
     assert_eq!(
-        reauth(&s, &emma.access, json!({"password": PW, "code": code}))
-            .await
-            .0,
+        confirm(&s, &emma.access, json!({"password": PW, "code": code})).await,
         StatusCode::UNAUTHORIZED,
         "dead after five wrong codes"
     );
@@ -230,9 +218,7 @@ async fn email_users_confirm_with_a_mailed_code(db: Db) {
     assert_eq!(send_code(&s, &emma.access).await.0, StatusCode::NO_CONTENT);
     let code = code_in(&mail.nth(4).await.text());
     assert_eq!(
-        reauth(&s, &emma.access, json!({"password": PW, "code": code}))
-            .await
-            .0,
+        confirm(&s, &emma.access, json!({"password": PW, "code": code})).await,
         StatusCode::NO_CONTENT
     );
     // Codes expire after ten minutes.
@@ -241,9 +227,7 @@ async fn email_users_confirm_with_a_mailed_code(db: Db) {
     let code = code_in(&mail.nth(5).await.text());
     emma.later(&s, 10 * 60 + 1).await;
     assert_eq!(
-        reauth(&s, &emma.access, json!({"password": PW, "code": code}))
-            .await
-            .0,
+        confirm(&s, &emma.access, json!({"password": PW, "code": code})).await,
         StatusCode::UNAUTHORIZED
     );
 
@@ -274,17 +258,17 @@ async fn guesses_through_reauth_and_password_change_lock_the_account(db: Db) {
     // A success forgets earlier failures, as at login.
     let wrong = json!({"password": "not the password at all"});
     assert_eq!(
-        reauth(&s, &lena.access, wrong.clone()).await.0,
+        confirm(&s, &lena.access, wrong.clone()).await,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        reauth(&s, &lena.access, json!({"password": PW})).await.0,
+        confirm(&s, &lena.access, json!({"password": PW})).await,
         StatusCode::NO_CONTENT
     );
     // Two wrong passwords here and one at the password change: locked.
     for _ in 0..2 {
         assert_eq!(
-            reauth(&s, &lena.access, wrong.clone()).await.0,
+            confirm(&s, &lena.access, wrong.clone()).await,
             StatusCode::UNAUTHORIZED
         );
     }
@@ -312,7 +296,7 @@ async fn guesses_through_reauth_and_password_change_lock_the_account(db: Db) {
     );
     // While locked, the right password confirms nothing and changes nothing.
     assert_eq!(
-        reauth(&s, &lena.access, json!({"password": PW})).await.0,
+        confirm(&s, &lena.access, json!({"password": PW})).await,
         StatusCode::UNAUTHORIZED
     );
     let (st, _) = s
@@ -336,7 +320,7 @@ async fn guesses_through_reauth_and_password_change_lock_the_account(db: Db) {
     // After the lockout: the password works again everywhere.
     lena.later(&s, 16 * 60).await;
     assert_eq!(
-        reauth(&s, &lena.access, json!({"password": PW})).await.0,
+        confirm(&s, &lena.access, json!({"password": PW})).await,
         StatusCode::NO_CONTENT
     );
     assert!(s.login("lena", PW).await.get("access_token").is_some());

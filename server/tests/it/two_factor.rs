@@ -3,8 +3,7 @@
 //! the attacks: replay, payload exhaustion and expiry, payload as a token.
 
 use crate::both;
-use crate::counterparts::MailSink;
-use crate::harness::{Db, Options, TestServer, str_of};
+use crate::harness::{Db, TestServer, str_of};
 use base64::Engine as _;
 use engine::Clock;
 use reqwest::{Method, StatusCode};
@@ -347,15 +346,7 @@ pub(crate) fn code_in(text: &str) -> String {
 }
 
 async fn email_codes_resend_forced_and_trusted_devices_and_networks(db: Db) {
-    let mail = MailSink::start();
-    let s = TestServer::start_with(
-        db,
-        Options {
-            env: mail.env(),
-            ..Options::default()
-        },
-    )
-    .await;
+    let (s, mail) = TestServer::start_with_mail(db).await;
     let admin = s.admin_token().await;
     s.create_user(&admin, "emma", PW, json!({"email": "emma@example.com"}))
         .await;
