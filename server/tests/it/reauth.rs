@@ -5,7 +5,7 @@
 use crate::both;
 use crate::counterparts::MailSink;
 use crate::harness::{Db, TestServer, str_of};
-use crate::two_factor::code_in;
+use crate::two_factor::{PW, code_in, forced_email_users};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -13,8 +13,6 @@ both!(
     email_users_confirm_with_a_mailed_code,
     guesses_through_reauth_and_password_change_lock_the_account,
 );
-
-const PW: &str = "a long enough password";
 
 /// A signed-in session whose access token follows the test clock.
 struct Session {
@@ -95,12 +93,7 @@ async fn sign_in_by_mail(s: &TestServer, mail: &MailSink, n: usize, username: &s
 
 async fn email_users_confirm_with_a_mailed_code(db: Db) {
     let (s, mail) = TestServer::start_with_mail(db).await;
-    let admin = s.admin_token().await;
-    s.create_user(&admin, "emma", PW, json!({"email": "emma@example.com"}))
-        .await;
-    s.create_user(&admin, "otto", PW, json!({})).await;
-    s.put_settings(&admin, json!({"force_two_factor": true}))
-        .await;
+    let admin = forced_email_users(&s).await;
 
     // Without a second factor: the password alone, and no code to send.
     let otto = s.access_token("otto", PW).await;

@@ -15,7 +15,7 @@ both!(
     email_codes_resend_forced_and_trusted_devices_and_networks,
 );
 
-const PW: &str = "a long enough password";
+pub(crate) const PW: &str = "a long enough password";
 
 /// The code of the authenticator app at the server's (test) clock, `offset` steps away.
 fn app_code(s: &TestServer, secret: &str, offset: i64) -> String {
@@ -345,14 +345,20 @@ pub(crate) fn code_in(text: &str) -> String {
         .to_string()
 }
 
-async fn email_codes_resend_forced_and_trusted_devices_and_networks(db: Db) {
-    let (s, mail) = TestServer::start_with_mail(db).await;
+/// emma (an address) and otto (none), with email 2FA forced on the platform; the admin's token.
+pub(crate) async fn forced_email_users(s: &TestServer) -> String {
     let admin = s.admin_token().await;
     s.create_user(&admin, "emma", PW, json!({"email": "emma@example.com"}))
         .await;
     s.create_user(&admin, "otto", PW, json!({})).await;
     s.put_settings(&admin, json!({"force_two_factor": true}))
         .await;
+    admin
+}
+
+async fn email_codes_resend_forced_and_trusted_devices_and_networks(db: Db) {
+    let (s, mail) = TestServer::start_with_mail(db).await;
+    forced_email_users(&s).await;
     // Without an address, forcing changes nothing.
     assert!(s.login("otto", PW).await.get("access_token").is_some());
 
