@@ -191,13 +191,16 @@ impl Engine {
         if user.locked_until.is_some_and(|t| t > self.now_ms()) {
             return Ok(Some("locked"));
         }
-        // A BroadWorks user's password is checked by BroadWorks, everyone else's here.
-        let ok = match self.check_broadworks_password(user, &password).await? {
-            Some(ok) => ok,
-            None => {
+        // A BroadWorks user's password is checked by BroadWorks, everyone else's here. When
+        // BroadWorks cannot answer, the refusal is a login's: the same error, and not counted.
+        let ok = match self.check_broadworks_password(user, &password).await {
+            Ok(Some(ok)) => ok,
+            Ok(None) => {
                 let hash = user.password_hash.clone();
                 self.0.hasher.verify(password, hash).await?.ok
             }
+            Err(Error::Unavailable { .. }) => return Ok(Some("broadworks_unreachable")),
+            Err(e) => return Err(e),
         };
         if ok {
             return Ok(None);

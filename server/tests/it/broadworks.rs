@@ -311,6 +311,37 @@ async fn broadworks_users_sign_in_with_their_broadworks_password(db: Db) {
         "{}",
         events[0]
     );
+    // "Confirm it is you" while BroadWorks cannot answer: refused, and no wrong password
+    // counted toward the lockout.
+    let (st, _) = s
+        .call(
+            Method::POST,
+            &format!("/api/v01/admin/users/{ALICE}/unlock"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    for _ in 0..3 {
+        let (st, _) = s
+            .call(
+                Method::POST,
+                "/api/v01/me/reauth",
+                Some(token),
+                Some(json!({"password": ALICE_PW})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+    }
+    let lockout = s
+        .sql_text(&format!(
+            "SELECT CAST(failed_logins AS TEXT) || ':' || COALESCE(CAST(locked_until AS TEXT), '-') \
+             FROM users WHERE username = '{ALICE}'"
+        ))
+        .await;
+    assert_eq!(lockout.as_deref(), Some("0:-"), "failures:locked until");
+    let reauths = s.events(&admin, "reauth").await;
+    assert_eq!(reauths[0]["detail"]["reason"], "broadworks_unreachable");
 }
 
 async fn broadworks_rules_apply_and_reset_sets_the_password_in_broadworks(db: Db) {

@@ -226,8 +226,9 @@ impl Engine {
             .or_else(|| settings.endpoint(None)))
     }
 
-    /// A BroadWorks user's password checked by BroadWorks (re-authentication): `None` for
-    /// other users; BroadWorks off or out of reach is a failed check.
+    /// A BroadWorks user's password checked by BroadWorks (re-authentication, password
+    /// change): `None` for other users. BroadWorks off or out of reach is `Unavailable`: no
+    /// answer, so no wrong password either.
     pub(crate) async fn check_broadworks_password(
         &self,
         user: &UserRow,
@@ -238,22 +239,20 @@ impl Engine {
         }
         let settings = self.broadworks().await?;
         let Some(endpoint) = self.user_endpoint(&settings, user).await? else {
-            return Ok(Some(false));
+            return Err(Error::Unavailable { retry_after: 60 });
         };
         if !ocip::usable(password) {
             return Ok(Some(false));
         }
         let session = random_token(self.entropy(), 16);
         let http = &self.0.http;
-        Ok(Some(
-            match ocip::verify_user(&endpoint, http, session, &user.username, password).await {
-                Ok(found) => found.is_some(),
-                Err(e) => {
-                    tracing::warn!(error = %e, "BroadWorks could not be asked");
-                    false
-                }
-            },
-        ))
+        match ocip::verify_user(&endpoint, http, session, &user.username, password).await {
+            Ok(found) => Ok(Some(found.is_some())),
+            Err(e) => {
+                tracing::warn!(error = %e, "BroadWorks could not be asked");
+                Err(Error::Unavailable { retry_after: 60 })
+            }
+        }
     }
 
     /// Sets a BroadWorks user's new password in BroadWorks (in the configured admin's
