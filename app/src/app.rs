@@ -59,6 +59,7 @@ macro_rules! lazy_pages {
 }
 
 lazy_pages!(
+    HomeRoute => HomePage,
     SetPasswordRoute => SetPasswordPage,
     ForgotPasswordRoute => ForgotPasswordPage,
     ChangePasswordRoute => ChangePasswordPage,
@@ -109,7 +110,7 @@ fn Pages() -> impl IntoView {
             <TopBar />
             <main id="main">
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/") view={Lazy::<HomeRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage />
                     <Route path=path!("/set-password") view={Lazy::<SetPasswordRoute>::new()} />
                     <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordRoute>::new()} />

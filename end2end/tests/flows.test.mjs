@@ -10,7 +10,8 @@
 // the user switches the UI to French, which the next sign-in keeps in any browser, and a French
 // browser gets the French login page;
 // then single sign-on: the admin adds an OpenID provider (node-oidc-provider, started here) on
-// the SSO page, and "Login with Test IdP" signs a new user in through it, onto the profile;
+// the SSO page, and "Login with Test IdP" signs a new user in through it, onto the profile,
+// and, once email 2FA is required of that user, on through the code step;
 // then TOTP: set up from the security page, sign in with a code from our own generator;
 // then "confirm it is you": a sensitive change after the re-authentication window asks for the
 // password and the code mailed on request to an email-2FA user.
@@ -821,6 +822,39 @@ test('SSO: the admin adds an OpenID provider, "Login with Test IdP" signs a new 
       assert.equal(await page.locator('#firstname').inputValue(), 'Sam');
       assert.equal(await page.locator('#email').inputValue(), 'sam@example.com');
       await signOut();
+    });
+
+    await step('with email 2FA required, the IdP sign-in goes on to the code step', async () => {
+      const mailbox = await startMailbox(SMTP_PORT);
+      try {
+        const login = await fetch(`${BASE}/api/v01/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'admin', password: NEW_PASSWORD }),
+        });
+        const { access_token } = await login.json();
+        const patched = await fetch(`${BASE}/api/v01/admin/users/sam`, {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}` },
+          body: JSON.stringify({ two_factor_forced_email: true }),
+        });
+        assert.equal(patched.status, 200, await patched.text());
+        const seen = mailbox.count;
+        await page.getByRole('link', { name: 'Login with Test IdP' }).click();
+        await page.waitForURL(/\/login\?sso=2fa/);
+        // The step is drawn once the page is hydrated (its code is a chunk of its own).
+        await page.getByRole('heading', { name: "Verify it's you" }).waitFor();
+        const mail = await mailbox.next('sam@example.com', seen);
+        const code = mail.text.match(/\b(\d{6})\b/)?.[1];
+        assert.ok(code, `no code in:\n${mail.text}`);
+        await page.locator('#code').fill(code);
+        await page.getByRole('button', { name: 'Verify' }).click();
+        await page.waitForURL(`${BASE}/profile`);
+        await page.locator('.user-menu .username').filter({ hasText: 'sam' }).waitFor();
+        await signOut();
+      } finally {
+        await mailbox.close();
+      }
     });
   } catch (err) {
     err.message += `\n--- IdP log ---\n${idp.log()}`;

@@ -11,7 +11,7 @@ pub mod session;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Router, middleware};
 use engine::Engine;
@@ -64,18 +64,24 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
 }
 
+/// The OpenAPI document (as JSON) and the docs page around it, written on the first request
+/// for either: building the document runs about a megabyte of code that an idle server would
+/// otherwise keep resident.
+fn api_docs() -> &'static (Bytes, String) {
+    static DOCS: std::sync::OnceLock<(Bytes, String)> = std::sync::OnceLock::new();
+    DOCS.get_or_init(|| {
+        let doc = rest::openapi();
+        // Writing it cannot fail: it holds only strings, numbers and string-keyed maps.
+        let json = Bytes::from(serde_json::to_vec(&doc).unwrap_or_default());
+        (json, utoipa_scalar::Scalar::new(doc).to_html())
+    })
+}
+
 pub fn router(engine: Engine, leptos: LeptosOptions) -> Router {
     let state = AppState {
         engine: engine.clone(),
         leptos: leptos.clone(),
     };
-    let (rest, openapi) = rest::routes();
-    // The document is served as it was written once: kept as JSON, not as the (much larger)
-    // structure, which the docs page takes over and drops once it has its HTML. (Writing it
-    // cannot fail: it holds only strings, numbers and string-keyed maps.)
-    let openapi_json = Bytes::from(serde_json::to_vec(&openapi).unwrap_or_default());
-    use utoipa_scalar::Servable;
-    let docs = utoipa_scalar::Scalar::with_url(headers::DOCS_PATH, openapi);
     let page_context = {
         let engine = engine.clone();
         move || provide_request_context(&engine)
@@ -86,15 +92,20 @@ pub fn router(engine: Engine, leptos: LeptosOptions) -> Router {
     };
     let routes = route_list();
     Router::new()
-        .merge(rest)
+        .merge(rest::router())
         .route(
             "/api/v01/openapi.json",
-            get(move || {
-                let json = openapi_json.clone();
-                async move { ([(header::CONTENT_TYPE, "application/json")], json) }
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    api_docs().0.clone(),
+                )
             }),
         )
-        .merge(docs)
+        .route(
+            headers::DOCS_PATH,
+            get(|| async { Html(api_docs().1.as_str()) }),
+        )
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .route(
             &format!("{}{{*fn_name}}", session::SERVER_FN_PREFIX),

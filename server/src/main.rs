@@ -4,14 +4,25 @@ use engine::{Config, Engine, OsEntropy, SystemClock};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::prelude::*;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
+    // `RUST_LOG` as `level` and `target=level` pairs. Targets rather than EnvFilter: the latter
+    // compiles regular expressions at start (about 1 MB resident for good) for span and field
+    // filters this service does not need.
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| v.parse::<Targets>().ok())
+        .unwrap_or_else(|| {
+            Targets::new()
+                .with_default(LevelFilter::INFO)
+                .with_target("sqlx", LevelFilter::WARN)
+        });
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer())
+        .with(filter)
         .init();
     match run().await {
         Ok(()) => ExitCode::SUCCESS,

@@ -15,8 +15,20 @@ use std::time::Duration;
 /// Seconds between two mails of a code (the server's limit).
 const RESEND_SECS: u32 = 60;
 
+/// The step as a view of its own WASM chunk (`cargo leptos build --split`): the login page
+/// fetches its code only when a second factor is due.
+#[lazy]
+pub fn second_factor_step(
+    payload: String,
+    option: String,
+    on_done: Callback<SessionInfo>,
+    on_restart: Callback<()>,
+) -> AnyView {
+    view! { <SecondFactorStep payload option on_done on_restart /> }.into_any()
+}
+
 #[component]
-pub fn SecondFactorStep(
+fn SecondFactorStep(
     payload: String,
     option: String,
     on_done: Callback<SessionInfo>,

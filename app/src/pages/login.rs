@@ -14,7 +14,7 @@ use crate::components::context::use_ui_config;
 use crate::components::errors::FormAlert;
 use crate::components::fields::UsernameField;
 use crate::components::passkey_login::PasskeyLogin;
-use crate::components::second_factor::SecondFactorStep;
+use crate::components::second_factor::second_factor_step;
 use crate::components::sso_buttons::{SsoButtons, local_path};
 use crate::i18n::*;
 use leptos::html::Input;
@@ -42,14 +42,6 @@ pub fn LoginPage() -> impl IntoView {
         .unwrap_or_else(|| "/profile".into());
     // The second factor of a sign-in through an IdP, until finished or given up.
     let sso_step = RwSignal::new(sso == "2fa");
-    // Made only when there is one to read: a resource nothing reads can stall the server's
-    // render of the page (found by the page tests, 1 run in 4).
-    let sso_challenge = (sso == "2fa").then(|| {
-        Resource::new(
-            || (),
-            |_| async move { sso_second_factor().await.ok().flatten() },
-        )
-    });
     let next = StoredValue::new(sso_to.clone());
     let enter = move |info: SessionInfo| {
         signed_in.set(true);
@@ -150,27 +142,31 @@ pub fn LoginPage() -> impl IntoView {
             }
             .into_any()
         }
+        // Drawn once hydrated: the step is a lazily loaded chunk, which a page being hydrated
+        // cannot wait for (the server's HTML would not match).
         "2fa" => view! {
-            <Show when=move || sso_step.get()>
+            <Show
+                when=move || sso_step.get() && hydrated.get()
+                fallback=move || {
+                    (sso_step.get() && !hydrated.get())
+                        .then(|| view! { <p class="loading">{t!(i18n, common.loading)}</p> })
+                }
+            >
                 <Suspense>
                     {move || Suspend::new(async move {
-                        let pending = match sso_challenge {
-                            Some(r) => r.await,
-                            None => None,
-                        };
-                        match pending {
-                            Some((payload, option)) => view! {
-                                <SecondFactorStep
-                                    payload
-                                    option
-                                    on_done=Callback::new(enter)
-                                    on_restart=Callback::new(move |()| sso_step.set(false))
-                                />
+                        match sso_second_factor().await.ok().flatten() {
+                            Some((payload, option)) => {
+                                second_factor_step(
+                                    payload,
+                                    option,
+                                    Callback::new(enter),
+                                    Callback::new(move |()| sso_step.set(false)),
+                                )
+                                .await
                             }
-                            .into_any(),
                             None => view! {
                                 <p class="alert" role="alert">{t!(i18n, protection.login.sso_expired)}</p>
-                                <button type="button" class="secondary" disabled=move || !hydrated.get() on:click=move |_| sso_step.set(false)>
+                                <button type="button" class="secondary" on:click=move |_| sso_step.set(false)>
                                     {t!(i18n, protection.second_factor.start_over)}
                                 </button>
                             }
@@ -200,23 +196,22 @@ pub fn LoginPage() -> impl IntoView {
                         .map(|label| view! { <p class="label">{label}</p> })
                 })}
             </Suspense>
-            <Show when=move || challenge.with(Option::is_some)>
+            <Suspense>
                 {move || {
                     challenge
                         .get()
                         .map(|(payload, option)| {
-                            view! {
-                                <SecondFactorStep
-                                    payload
-                                    option
-                                    on_done=Callback::new(enter)
-                                    on_restart=Callback::new(move |()| challenge.set(None))
-                                />
-                            }
-                                .into_any()
+                            Suspend::new(
+                                second_factor_step(
+                                    payload,
+                                    option,
+                                    Callback::new(enter),
+                                    Callback::new(move |()| challenge.set(None)),
+                                ),
+                            )
                         })
                 }}
-            </Show>
+            </Suspense>
             {sso_view}
             {password_form}
             <p>

@@ -16,10 +16,11 @@ mod sso_sign_in;
 
 use crate::AppState;
 use axum::Router;
+use axum::routing::MethodRouter;
 use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-use utoipa_axum::{router::OpenApiRouter, routes};
+use utoipa_axum::{PathItemExt, router::OpenApiRouter, routes};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -45,67 +46,97 @@ impl Modify for BearerScheme {
     }
 }
 
-/// Every REST route, and the OpenAPI document generated from them.
-pub fn routes() -> (Router<AppState>, OpenApiDoc) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(auth::login))
-        .routes(routes!(auth::access_token))
-        .routes(routes!(auth::logout))
-        .routes(routes!(auth::jwks))
-        .routes(routes!(auth::ui_config))
-        .routes(routes!(auth::second_factor))
-        .routes(routes!(auth::second_factor_resend))
-        .routes(routes!(auth::reset_password))
-        .routes(routes!(auth::reset_confirm))
-        .routes(routes!(sso_sign_in::list))
-        .routes(routes!(sso_sign_in::start))
-        .routes(routes!(sso_sign_in::callback))
-        .routes(routes!(sso_saml::metadata))
-        .routes(routes!(sso_saml::acs))
-        .routes(routes!(me::get, me::patch))
-        .routes(routes!(me::password))
-        .routes(routes!(me::reauth_needs, me::reauth))
-        .routes(routes!(me::reauth_email))
-        .routes(routes!(m2m::get_own, m2m::put_own, m2m::delete_own))
-        .routes(routes!(sessions::list, sessions::end_others))
-        .routes(routes!(sessions::end_one))
-        .routes(routes!(callbacks::get, callbacks::put))
-        .routes(routes!(callbacks::test))
-        .routes(routes!(passkeys::login_start))
-        .routes(routes!(passkeys::login_finish))
-        .routes(routes!(passkeys::list))
-        .routes(routes!(passkeys::register_start))
-        .routes(routes!(passkeys::register_finish))
-        .routes(routes!(passkeys::rename, passkeys::delete))
-        .routes(routes!(passkeys::reauth_start))
-        .routes(routes!(security::get_2fa, security::put_2fa))
-        .routes(routes!(security::start_totp))
-        .routes(routes!(security::confirm_totp))
-        .routes(routes!(security::recovery_codes))
-        .routes(routes!(security::trusted))
-        .routes(routes!(security::add_location))
-        .routes(routes!(security::delete_trusted))
-        .routes(routes!(security::login_attempts))
-        .routes(routes!(security::get_whitelist, security::put_whitelist))
-        .routes(routes!(sso::list))
-        .routes(routes!(sso::get, sso::put, sso::delete))
-        .routes(routes!(sso::broadworks_get, sso::broadworks_put))
-        .routes(routes!(admin::get_config, admin::put_config))
-        .routes(routes!(admin::list_users, admin::create_user))
-        .routes(routes!(
-            admin::get_user,
-            admin::patch_user,
-            admin::delete_user
-        ))
-        .routes(routes!(admin::login_attempts))
-        .routes(routes!(admin::unlock))
-        .routes(routes!(m2m::put_user, m2m::delete_user))
-        .routes(routes!(sessions::end_user))
-        .routes(routes!(admin::events))
-        .routes(routes!(mail::list))
-        .routes(routes!(mail::get, mail::put, mail::delete))
-        .routes(routes!(mail::preview))
-        .routes(routes!(health::healthz))
-        .routes(routes!(health::readyz))
-        .split_for_parts()
+/// Every REST route, listed once; each group holds the handlers of one path. Makes the router,
+/// served from the start, and the OpenAPI document, written only when asked for (see
+/// `api_docs` in lib.rs).
+macro_rules! rest_api {
+    ($( [$area:ident :: $handler:ident $(, $more_area:ident :: $more:ident)*] )*) => {
+        /// Every REST route.
+        pub fn router() -> Router<AppState> {
+            Router::new()
+                $( .route(
+                    &utoipa_axum::paste! { <$area::[<__path_ $handler>] as utoipa::Path>::path() },
+                    handler_methods!($area::$handler) $( .merge(handler_methods!($more_area::$more)) )*,
+                ) )*
+        }
+
+        /// The OpenAPI document of [`router`]'s routes.
+        pub fn openapi() -> OpenApiDoc {
+            OpenApiRouter::<AppState>::with_openapi(ApiDoc::openapi())
+                $( .routes(routes!($area::$handler $(, $more_area::$more)*)) )*
+                .split_for_parts()
+                .1
+        }
+    };
+}
+
+/// One handler on the methods its OpenAPI description names.
+macro_rules! handler_methods {
+    ($area:ident :: $handler:ident) => {
+        utoipa_axum::paste! {
+            <$area::[<__path_ $handler>] as utoipa::Path>::methods()
+                .iter()
+                .fold(MethodRouter::new(), |router, method| {
+                    router.on(method.to_method_filter(), $area::$handler)
+                })
+        }
+    };
+}
+
+rest_api! {
+    [auth::login]
+    [auth::access_token]
+    [auth::logout]
+    [auth::jwks]
+    [auth::ui_config]
+    [auth::second_factor]
+    [auth::second_factor_resend]
+    [auth::reset_password]
+    [auth::reset_confirm]
+    [sso_sign_in::list]
+    [sso_sign_in::start]
+    [sso_sign_in::callback]
+    [sso_saml::metadata]
+    [sso_saml::acs]
+    [me::get, me::patch]
+    [me::password]
+    [me::reauth_needs, me::reauth]
+    [me::reauth_email]
+    [m2m::get_own, m2m::put_own, m2m::delete_own]
+    [sessions::list, sessions::end_others]
+    [sessions::end_one]
+    [callbacks::get, callbacks::put]
+    [callbacks::test]
+    [passkeys::login_start]
+    [passkeys::login_finish]
+    [passkeys::list]
+    [passkeys::register_start]
+    [passkeys::register_finish]
+    [passkeys::rename, passkeys::delete]
+    [passkeys::reauth_start]
+    [security::get_2fa, security::put_2fa]
+    [security::start_totp]
+    [security::confirm_totp]
+    [security::recovery_codes]
+    [security::trusted]
+    [security::add_location]
+    [security::delete_trusted]
+    [security::login_attempts]
+    [security::get_whitelist, security::put_whitelist]
+    [sso::list]
+    [sso::get, sso::put, sso::delete]
+    [sso::broadworks_get, sso::broadworks_put]
+    [admin::get_config, admin::put_config]
+    [admin::list_users, admin::create_user]
+    [admin::get_user, admin::patch_user, admin::delete_user]
+    [admin::login_attempts]
+    [admin::unlock]
+    [m2m::put_user, m2m::delete_user]
+    [sessions::end_user]
+    [admin::events]
+    [mail::list]
+    [mail::get, mail::put, mail::delete]
+    [mail::preview]
+    [health::healthz]
+    [health::readyz]
 }

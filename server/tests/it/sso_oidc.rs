@@ -606,13 +606,17 @@ async fn oidc_sign_in_keeps_the_second_factor(db: Db) {
         cookie.starts_with("apio_sso_2fa=email.") && cookie.contains("HttpOnly"),
         "{cookie}"
     );
-    let page = agent
-        .get(format!("{}/login?sso=2fa&to=%2Fsessions", s.url))
+    // The login page, once hydrated, asks for it and draws the step.
+    let step: Value = agent
+        .post(format!("{}/_sfn/sso_second_factor", s.url))
+        .header("origin", &s.url)
+        .json(&json!({}))
         .send()
         .await
         .unwrap()
-        .text()
+        .json()
         .await
         .unwrap();
-    assert!(page.contains(r#"autocomplete="one-time-code""#), "{page}");
+    assert_eq!(step[1], "email", "{step}");
+    assert!(cookie.contains(&format!("email.{}", step[0].as_str().unwrap())));
 }
