@@ -289,29 +289,34 @@ test('mails: welcome link, then forgot password', { timeout: 180_000 }, async ()
   }
 });
 
+// The 6-digit code of a 2FA or re-authentication mail.
+function codeIn(mail) {
+  const match = mail.text.match(/\b(\d{6})\b/);
+  assert.ok(match, `no code in:\n${mail.text}`);
+  return match[1];
+}
+
+// The first admin requires email 2FA of `username` (REST).
+async function requireEmail2fa(username) {
+  const login = await fetch(`${BASE}/api/v01/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: NEW_PASSWORD }),
+  });
+  const { access_token } = await login.json();
+  const patched = await fetch(`${BASE}/api/v01/admin/users/${username}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}` },
+    body: JSON.stringify({ two_factor_forced_email: true }),
+  });
+  assert.equal(patched.status, 200, await patched.text());
+}
+
 test('email 2FA: the code step, trust this device', { timeout: 180_000 }, async () => {
   const mailbox = await startMailbox(SMTP_PORT);
   const { browser, page, step, signIn, signOut, notice } = await openBrowser();
-  const codeIn = (mail) => {
-    const match = mail.text.match(/\b(\d{6})\b/);
-    assert.ok(match, `no code in:\n${mail.text}`);
-    return match[1];
-  };
   try {
-    await step('an admin requires email 2FA of nina (REST)', async () => {
-      const login = await fetch(`${BASE}/api/v01/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'admin', password: NEW_PASSWORD }),
-      });
-      const { access_token } = await login.json();
-      const patched = await fetch(`${BASE}/api/v01/admin/users/nina`, {
-        method: 'PATCH',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}` },
-        body: JSON.stringify({ two_factor_forced_email: true }),
-      });
-      assert.equal(patched.status, 200, await patched.text());
-    });
+    await step('an admin requires email 2FA of nina (REST)', () => requireEmail2fa('nina'));
 
     let code;
     await step('the password leads to the code step, and a code is mailed', async () => {
@@ -827,27 +832,13 @@ test('SSO: the admin adds an OpenID provider, "Login with Test IdP" signs a new 
     await step('with email 2FA required, the IdP sign-in goes on to the code step', async () => {
       const mailbox = await startMailbox(SMTP_PORT);
       try {
-        const login = await fetch(`${BASE}/api/v01/auth/login`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ username: 'admin', password: NEW_PASSWORD }),
-        });
-        const { access_token } = await login.json();
-        const patched = await fetch(`${BASE}/api/v01/admin/users/sam`, {
-          method: 'PATCH',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${access_token}` },
-          body: JSON.stringify({ two_factor_forced_email: true }),
-        });
-        assert.equal(patched.status, 200, await patched.text());
+        await requireEmail2fa('sam');
         const seen = mailbox.count;
         await page.getByRole('link', { name: 'Login with Test IdP' }).click();
         await page.waitForURL(/\/login\?sso=2fa/);
         // The step is drawn once the page is hydrated (its code is a chunk of its own).
         await page.getByRole('heading', { name: "Verify it's you" }).waitFor();
-        const mail = await mailbox.next('sam@example.com', seen);
-        const code = mail.text.match(/\b(\d{6})\b/)?.[1];
-        assert.ok(code, `no code in:\n${mail.text}`);
-        await page.locator('#code').fill(code);
+        await page.locator('#code').fill(codeIn(await mailbox.next('sam@example.com', seen)));
         await page.getByRole('button', { name: 'Verify' }).click();
         await page.waitForURL(`${BASE}/profile`);
         await page.locator('.user-menu .username').filter({ hasText: 'sam' }).waitFor();
@@ -932,10 +923,7 @@ test('confirm it is you: an old sign-in asks again, with a mailed code for email
       const seen = mailbox.count;
       await prompt.getByRole('button', { name: 'Email me a code' }).click();
       await notice('We emailed you a code.').waitFor();
-      const mail = await mailbox.next('nina@example.com', seen);
-      const match = mail.text.match(/\b(\d{6})\b/);
-      assert.ok(match, `no code in:\n${mail.text}`);
-      const code = match[1];
+      const code = codeIn(await mailbox.next('nina@example.com', seen));
 
       await prompt.locator('#reauth_password').fill('not her password at all');
       await prompt.locator('#reauth_code').fill(code);
