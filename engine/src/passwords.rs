@@ -77,7 +77,7 @@ pub fn normalize(field: &str, password: &str) -> Result<String> {
 /// Threads of its own rather than tokio's blocking pool behind a semaphore: under load a
 /// hashing thread takes the next job the moment it finishes one, instead of waiting for an
 /// async worker (itself waiting for a core the hashes hold) to hand it over. On two cores
-/// the benchmark's logins went from 85 to 88 % of the raw hash rate.
+/// the benchmark's logins went from about 85 to about 92 % of the raw hash rate.
 pub struct Hasher {
     params: Params,
     jobs: flume::Sender<Job>,
