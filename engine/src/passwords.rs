@@ -424,6 +424,43 @@ mod tests {
         );
     }
 
+    /// A job whose caller gave up before its turn is not run; a panicking job fails its own
+    /// caller only, and the hashing thread goes on with the next.
+    #[tokio::test]
+    #[allow(clippy::panic)]
+    async fn abandoned_jobs_are_skipped_and_a_panic_stays_with_its_job() {
+        let cfg = PasswordConfig {
+            m_kib: 1024,
+            t: 1,
+            p: 1,
+            max_parallel: 1,
+        };
+        let h = Arc::new(Hasher::new(&cfg, [7; 16]).unwrap());
+        // The one thread held by a first job until released.
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let first = tokio::spawn({
+            let h = h.clone();
+            async move { h.run(move || held.recv().is_ok()).await }
+        });
+        tokio::task::yield_now().await;
+        let ran = Arc::new(AtomicBool::new(false));
+        let abandoned = tokio::spawn({
+            let (h, ran) = (h.clone(), ran.clone());
+            async move { h.run(move || ran.store(true, Ordering::SeqCst)).await }
+        });
+        tokio::task::yield_now().await;
+        abandoned.abort();
+        assert!(abandoned.await.unwrap_err().is_cancelled());
+        release.send(()).unwrap();
+        assert!(first.await.unwrap().unwrap());
+        assert!(matches!(
+            h.run(|| panic!("a failing job")).await,
+            Err(Error::Internal(_))
+        ));
+        assert_eq!(h.run(|| 42).await.unwrap(), 42, "the thread lives on");
+        assert!(!ran.load(Ordering::SeqCst), "the abandoned job never ran");
+    }
+
     #[tokio::test]
     async fn a_full_queue_answers_unavailable() {
         let cfg = PasswordConfig {
