@@ -7,6 +7,6 @@ cd "$ROOT"
 for tool in wrk brotli; do
   command -v $tool >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $tool >/dev/null; }
 done
-cargo leptos build --release --split
+build_site
 cargo build --release -p apio-auth --bin apio-bench
 "$CARGO_TARGET_DIR/release/apio-bench" "$CARGO_TARGET_DIR/release/apio-auth" "$ROOT/target/site"

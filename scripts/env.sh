@@ -10,3 +10,12 @@ WASM_BINDGEN_VERSION="0.2.130"
 # npm tools (wasm-opt from binaryen, playwright-core) live in tools/node_modules; they go first on
 # PATH so that Debian's binaryen 108, whose wasm-opt breaks hydration, is never picked.
 export PATH="$ROOT/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+# The release site (target/site): server, WASM split into chunks, and then the chunk loader
+# minified, which cargo-leptos leaves as wasm-split writes it (comments and all; every page
+# loads it).
+build_site() {
+  cargo leptos build --release --split
+  local loader="$ROOT/target/site/pkg/__wasm_split.______________________.js"
+  esbuild "$loader" --minify --format=esm --log-level=warning --allow-overwrite --outfile="$loader"
+}

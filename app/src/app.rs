@@ -1,9 +1,9 @@
 //! The HTML document and the routes.
 
 use crate::components::context::provide_app_context;
-use crate::components::language::{FollowLanguage, LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE};
+use crate::components::language::{FollowLanguage, visitor_languages};
 use crate::components::top_bar::TopBar;
-use crate::i18n::{I18nContextProvider, Locale, t, use_i18n};
+use crate::i18n::{I18nContextProvider, t, use_i18n};
 use crate::pages::{
     AdminEventsPage, AdminMailTemplatesPage, AdminSettingsPage, AdminSsoPage, AdminUserPage,
     AdminUsersPage, CallbacksPage, ChangePasswordPage, ForgotPasswordPage, HomePage,
@@ -11,8 +11,7 @@ use crate::pages::{
     SecurityPage, SessionsPage, SetPasswordPage, TrustedPage,
 };
 use leptos::prelude::*;
-use leptos_i18n::context::CookieOptions;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 
@@ -27,6 +26,9 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                // Here rather than a leptos_meta <Stylesheet> in the app: the same link, with no
+                // code in the WASM.
+                <link rel="stylesheet" href="/pkg/apio.css" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -79,15 +81,22 @@ lazy_pages!(
     AdminSsoRoute => AdminSsoPage,
 );
 
+/// Loads the WASM chunks of the lazily loaded parts the server rendered into this document,
+/// before it is hydrated (hydration cannot wait for a chunk: see `components::top_bar`).
+/// The routes' chunks are `hydrate_lazy`'s business.
+#[cfg(feature = "hydrate")]
+pub async fn preload_rendered_parts() {
+    crate::components::top_bar::preload_signed_in_bar().await;
+    crate::components::sso_buttons::preload_sso_buttons().await;
+    crate::pages::preload_sso_return().await;
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_app_context();
-    let cookie_options = CookieOptions::<Locale>::default()
-        .path("/")
-        .max_age(LANGUAGE_COOKIE_MAX_AGE * 1000);
     view! {
-        <I18nContextProvider cookie_name=LANGUAGE_COOKIE cookie_options>
+        <I18nContextProvider ssr_lang_header_getter=visitor_languages()>
             <FollowLanguage />
             <Pages />
         </I18nContextProvider>
@@ -101,7 +110,6 @@ fn Pages() -> impl IntoView {
     // Pages that redirect (signed out, not allowed) render in async mode: the whole page is
     // ready before the response starts, so the server can still answer with a 302.
     view! {
-        <Stylesheet id="leptos" href="/pkg/apio.css" />
         <Title formatter=|page: String| if page.is_empty() { "APIO auth".to_string() } else { format!("{page} · APIO auth") } />
         <Router>
             <a class="skip-link" href="#main">

@@ -17,4 +17,6 @@ mod locales {
 }
 pub(crate) use locales::i18n;
 
+#[cfg(feature = "hydrate")]
+pub use app::preload_rendered_parts;
 pub use app::{App, shell};

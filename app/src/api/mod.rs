@@ -7,6 +7,7 @@ pub mod admin_sso;
 pub mod admin_users;
 pub mod auth;
 pub mod error;
+pub mod json_codec;
 pub mod me;
 pub mod passkey_types;
 pub mod passkeys;

@@ -3,11 +3,12 @@
 
 use crate::api::ApiError;
 use crate::api::auth::{session_info, ui_config};
+use crate::api::json_codec::{Loaded, load};
 use crate::api::types::{SessionInfo, UiConfig};
 use leptos::prelude::*;
 
-pub type SessionResource = Resource<Result<Option<SessionInfo>, ApiError>>;
-pub type UiConfigResource = Resource<Result<UiConfig, ApiError>>;
+pub type SessionResource = Loaded<Result<Option<SessionInfo>, ApiError>>;
+pub type UiConfigResource = Loaded<Result<UiConfig, ApiError>>;
 
 // Newtypes, so that the context keys cannot clash with anything else of the same type.
 #[derive(Clone, Copy)]
@@ -16,11 +17,11 @@ struct Session(SessionResource);
 struct Ui(UiConfigResource);
 
 fn load_session() -> SessionResource {
-    Resource::new(|| (), |_| session_info())
+    load(|| (), |_| session_info())
 }
 
 fn load_ui_config() -> UiConfigResource {
-    Resource::new(|| (), |_| ui_config())
+    load(|| (), |_| ui_config())
 }
 
 /// Called once, by `App`, before the router.

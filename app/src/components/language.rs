@@ -1,17 +1,49 @@
 //! Which language the UI speaks: the signed-in user's profile language when the UI has it,
-//! else the browser's (the language last used in it, or its preferred languages). The choice is kept in a cookie (by leptos_i18n, and by the server at
+//! else the browser's (the language last used in it, or its preferred languages). The choice
+//! is kept in a cookie (set by the page when the language changes, and by the server at
 //! sign-in), so the server renders the next document in it straight away.
 
 use super::context::use_session;
 use crate::i18n::{Locale, use_i18n};
 use leptos::prelude::*;
 use leptos_i18n::{I18nContext, Locale as _};
+use leptos_use::UseLocalesOptions;
+use wasm_bindgen::JsCast;
 
 /// The cookie holding the UI's language (not a secret: a locale name).
-pub const LANGUAGE_COOKIE: &str = "apio_lang";
+const LANGUAGE_COOKIE: &str = "apio_lang";
 
 /// One year, in seconds.
-pub const LANGUAGE_COOKIE_MAX_AGE: i64 = 365 * 24 * 3600;
+const LANGUAGE_COOKIE_MAX_AGE: i64 = 365 * 24 * 3600;
+
+/// The `Set-Cookie` (or `document.cookie`) value that keeps `locale` for the next documents.
+fn cookie_for(locale: Locale) -> String {
+    format!(
+        "{LANGUAGE_COOKIE}={}; Path=/; Max-Age={LANGUAGE_COOKIE_MAX_AGE}; SameSite=Lax",
+        locale.as_str()
+    )
+}
+
+/// Where the server finds the visitor's languages, for the language context: the cookie's
+/// (the language last used in this browser) when it names one of the UI's, else
+/// `Accept-Language`. leptos_i18n reads this as the `Accept-Language` value; the browser
+/// needs nothing (it hydrates in the document's `lang`).
+pub fn visitor_languages() -> UseLocalesOptions {
+    #[cfg(feature = "ssr")]
+    {
+        UseLocalesOptions::default().ssr_lang_header_getter(|| {
+            let parts = use_context::<http::request::Parts>()?;
+            crate::api::ssr::cookie_value(&parts.headers, LANGUAGE_COOKIE)
+                .filter(|tag| locale_of(tag).is_some())
+                .or_else(|| {
+                    let header = parts.headers.get(http::header::ACCEPT_LANGUAGE)?;
+                    header.to_str().ok().map(str::to_string)
+                })
+        })
+    }
+    #[cfg(not(feature = "ssr"))]
+    UseLocalesOptions::default()
+}
 
 /// The UI locale for a language tag like `fr` or `fr-CA`; None when the UI lacks it.
 pub fn locale_of(tag: &str) -> Option<Locale> {
@@ -73,6 +105,7 @@ pub fn follow_language(i18n: I18nContext<Locale>, tag: &str) {
 /// rendered with the cookie's choice (the last language used in this browser) or else
 /// Accept-Language's; this corrects it when the profile changed elsewhere. A signed-out
 /// visitor keeps that choice, so a French user who signs out gets the French login page.
+/// And whatever the UI speaks is kept in the cookie, for the next documents.
 #[component]
 pub fn FollowLanguage() -> impl IntoView {
     let i18n = use_i18n();
@@ -82,18 +115,21 @@ pub fn FollowLanguage() -> impl IntoView {
             follow_language(i18n, &user.language);
         }
     });
+    // Effects run only in the browser.
+    Effect::new(move |_| {
+        let cookie = cookie_for(i18n.get_locale());
+        if let Ok(doc) = document().dyn_into::<web_sys::HtmlDocument>() {
+            // Failing, the next document speaks the browser's language: nothing to tell.
+            let _ = doc.set_cookie(&cookie);
+        }
+    });
 }
 
 /// The `Set-Cookie` value that makes the next document speak `tag`'s language; None when the
 /// UI lacks it (the browser's language then applies).
 #[cfg(feature = "ssr")]
 pub fn language_cookie(tag: &str) -> Option<String> {
-    locale_of(tag).map(|l| {
-        format!(
-            "{LANGUAGE_COOKIE}={}; Path=/; Max-Age={LANGUAGE_COOKIE_MAX_AGE}; SameSite=Lax",
-            l.as_str()
-        )
-    })
+    locale_of(tag).map(cookie_for)
 }
 
 #[cfg(test)]

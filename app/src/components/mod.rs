@@ -2,6 +2,7 @@
 
 pub mod browser;
 pub mod context;
+pub mod erased;
 pub mod errors;
 pub mod fields;
 pub mod guard;

@@ -1,7 +1,8 @@
 //! The login page's "Login with <name>" buttons: plain links to the start of a sign-in
-//! through each identity provider, so they work before the page is hydrated.
+//! through each identity provider, so they work before the page is hydrated. Their code is a
+//! WASM chunk of its own, loaded only where an identity provider is configured.
 
-use crate::components::context::use_ui_config;
+use crate::api::types::SsoButton;
 use crate::i18n::*;
 use leptos::prelude::*;
 
@@ -11,35 +12,42 @@ pub fn local_path(v: &str) -> bool {
     v.starts_with('/') && !v.starts_with("//") && !v.chars().any(|c| c.is_control() || c == '\\')
 }
 
-#[component]
-pub fn SsoButtons() -> impl IntoView {
-    let i18n = use_i18n();
-    let ui = use_ui_config();
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                let providers = ui.await.map(|c| c.sso).unwrap_or_default();
-                (!providers.is_empty()).then(|| view! {
-                    <p class="hint sso-or">{t!(i18n, protection.login.or)}</p>
-                    <div class="sso-buttons">
-                        {providers
-                            .into_iter()
-                            .map(|p| {
-                                let href = format!("/api/v01/auth/sso/{}/start", p.id);
-                                let name = p.name;
-                                // rel=external: a server endpoint, not a route of the app.
-                                view! {
-                                    <a class="button secondary" href=href rel="external">
-                                        {t!(i18n, protection.login.sso_with, name = move || name.clone())}
-                                    </a>
-                                }
-                            })
-                            .collect_view()}
-                    </div>
-                })
-            })}
-        </Suspense>
+/// Loads the buttons' chunk when the page being hydrated has them (see `top_bar`).
+#[cfg(feature = "hydrate")]
+pub async fn preload_sso_buttons() {
+    if document()
+        .query_selector(".sso-buttons")
+        .ok()
+        .flatten()
+        .is_some()
+    {
+        __preload_sso_button_list().await;
     }
+}
+
+/// The buttons of `providers` (not empty).
+#[lazy]
+pub fn sso_button_list(providers: Vec<SsoButton>) -> AnyView {
+    let i18n = use_i18n();
+    view! {
+        <p class="hint sso-or">{t!(i18n, protection.login.or)}</p>
+        <div class="sso-buttons">
+            {providers
+                .into_iter()
+                .map(|p| {
+                    let href = format!("/api/v01/auth/sso/{}/start", p.id);
+                    let name = p.name;
+                    // rel=external: a server endpoint, not a route of the app.
+                    view! {
+                        <a class="button secondary" href=href rel="external">
+                            {t!(i18n, protection.login.sso_with, name = move || name.clone())}
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+    .into_any()
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The top bar of signed-in pages: the label, the navigation, the user and "Sign out".
-//! A signed-out visitor gets none of it.
+//! A signed-out visitor gets none of it, nor its code: the bar is a WASM chunk of its own,
+//! which the browser loads before hydrating a page that has the bar (`preload_signed_in_bar`).
 
 use super::browser::{full_navigation, use_hydrated};
 use super::context::{DEFAULT_LABEL, use_session, use_ui_config};
@@ -26,18 +27,37 @@ pub fn TopBar() -> impl IntoView {
                 let passkeys = ui.as_ref().is_some_and(|c| c.passkeys_enabled);
                 let modules = ui.as_ref().map(|c| c.modules.clone()).unwrap_or_default();
                 let label = ui.map(|c| c.label).filter(|l| !l.trim().is_empty());
-                session
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|user| {
-                        view! {
-                            <SignedInBar label=label.unwrap_or_else(|| DEFAULT_LABEL.to_string()) user passkeys modules=modules.clone() hydrated />
-                        }
-                    })
+                let user = session.await.ok().flatten()?;
+                let label = label.unwrap_or_else(|| DEFAULT_LABEL.to_string());
+                Some(signed_in_bar(label, user, passkeys, modules, hydrated).await)
             })}
         </Transition>
     }
+}
+
+/// Loads the bar's chunk when the page being hydrated has the bar: hydration cannot wait
+/// for it (the server's HTML would not match what a pending view hydrates).
+#[cfg(feature = "hydrate")]
+pub async fn preload_signed_in_bar() {
+    if document()
+        .query_selector("header.topbar")
+        .ok()
+        .flatten()
+        .is_some()
+    {
+        __preload_signed_in_bar().await;
+    }
+}
+
+#[lazy]
+fn signed_in_bar(
+    label: String,
+    user: SessionInfo,
+    passkeys: bool,
+    modules: Vec<String>,
+    hydrated: ReadSignal<bool>,
+) -> AnyView {
+    view! { <SignedInBar label user passkeys modules hydrated /> }.into_any()
 }
 
 #[component]

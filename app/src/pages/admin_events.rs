@@ -2,6 +2,7 @@
 //! a start date.
 
 use crate::api::admin::audit_events;
+use crate::api::json_codec::load;
 use crate::components::browser::{input_value, use_hydrated};
 use crate::components::errors::general_message;
 use crate::components::fields::when;
@@ -27,7 +28,7 @@ fn outcome_label(l: Locale, outcome: &str) -> String {
 pub fn AdminEventsPage() -> impl IntoView {
     let i18n = use_i18n();
     let filter = RwSignal::new(Filter::default());
-    let events = Resource::new(
+    let events = load(
         move || filter.get(),
         |(user, kind, day)| {
             let since = if day.is_empty() {

@@ -6,6 +6,7 @@ use crate::api::ApiError;
 use crate::api::admin::{
     delete_mail_template, mail_templates, preview_mail_template, save_mail_template,
 };
+use crate::api::json_codec::load;
 use crate::api::types::{MailPreview, MailTemplateBody, MailTemplateView};
 use crate::components::browser::{input_value, textarea_value, use_hydrated};
 use crate::components::errors::{ErrorSignal, FieldError, FormAlert, Notice, general_message};
@@ -24,7 +25,7 @@ const PREVIEW_DELAY: Duration = Duration::from_millis(300);
 pub fn AdminMailTemplatesPage() -> impl IntoView {
     let i18n = use_i18n();
     let hydrated = use_hydrated();
-    let list = Resource::new(|| (), |_| mail_templates());
+    let list = load(|| (), |_| mail_templates());
     // The template being edited; a new one has an empty name.
     let selected = RwSignal::new(None::<MailTemplateView>);
     let new_template = move |_| {

@@ -3,6 +3,7 @@
 
 use crate::api::ApiError;
 use crate::api::admin::{get_settings, save_settings};
+use crate::api::json_codec::load;
 use crate::api::types::{MODULES, PlatformSettings, WorkflowSetting};
 use crate::components::browser::{input_checked, input_value, textarea_value, use_hydrated};
 use crate::components::context::use_ui_config;
@@ -47,7 +48,7 @@ const FIELDS: [&str; 22] = [
 #[component]
 pub fn AdminSettingsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let settings = Resource::new(|| (), |_| get_settings());
+    let settings = load(|| (), |_| get_settings());
     view! {
         <Title text=move || t_string!(i18n, admin.settings.title) />
         <RequireSignIn admin=true>

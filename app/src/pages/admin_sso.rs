@@ -7,6 +7,7 @@ use crate::api::ApiError;
 use crate::api::admin_sso::{
     broadworks_settings, delete_sso_provider, save_sso_provider, sso_providers,
 };
+use crate::api::json_codec::load;
 use crate::api::sso_types::{
     CreationRuleBody, OidcBody, SamlBody, SsoProtocol, SsoProviderBody, SsoProviderView,
 };
@@ -62,8 +63,8 @@ fn new_provider() -> SsoProviderView {
 pub fn AdminSsoPage() -> impl IntoView {
     let i18n = use_i18n();
     let hydrated = use_hydrated();
-    let list = Resource::new(|| (), |_| sso_providers());
-    let broadworks = Resource::new(|| (), |_| broadworks_settings());
+    let list = load(|| (), |_| sso_providers());
+    let broadworks = load(|| (), |_| broadworks_settings());
     // The provider being edited; a new one has an empty id.
     let selected = RwSignal::new(None::<SsoProviderView>);
     // Here, not in the editor: saving draws a new editor from what the server kept.

@@ -6,6 +6,7 @@ use crate::api::admin_users::{
     delete_user, delete_user_m2m_token, end_user_sessions, get_user, set_user_m2m_token,
     unlock_user, update_user, user_login_attempts,
 };
+use crate::api::json_codec::{Loaded, load};
 use crate::api::security_types::LoginAttemptView;
 use crate::api::types::{Profile, UserPatch};
 use crate::components::browser::{full_navigation, input_checked, input_value, textarea_value};
@@ -26,10 +27,10 @@ pub fn AdminUserPage() -> impl IntoView {
     let params = use_params_map();
     let username = move || params.with(|p| p.get("username").unwrap_or_default());
     let version = RwSignal::new(0u32);
-    let user = Resource::new(move || (username(), version.get()), |(u, _)| get_user(u));
+    let user = load(move || (username(), version.get()), |(u, _)| get_user(u));
     // Created here, not in the part that renders once the user is loaded: a resource created
     // there on the server would not be the one the browser hydrates.
-    let attempts = Resource::new(
+    let attempts = load(
         move || (username(), version.get()),
         |(u, _)| user_login_attempts(u),
     );
@@ -72,7 +73,7 @@ fn UserAdmin(
     version: RwSignal<u32>,
     error: ErrorSignal,
     notice: RwSignal<Option<&'static str>>,
-    attempts: Resource<Result<Vec<LoginAttemptView>, ApiError>>,
+    attempts: Loaded<Result<Vec<LoginAttemptView>, ApiError>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let name = user.username.clone();

@@ -3,6 +3,7 @@
 
 use crate::api::ApiError;
 use crate::api::admin_users::{create_user, list_users};
+use crate::api::json_codec::load;
 use crate::api::types::{Profile, UserCreate};
 use crate::components::browser::{clear_inputs, input_checked, input_value, use_hydrated};
 use crate::components::errors::{FormAlert, general_message};
@@ -34,7 +35,7 @@ pub fn AdminUsersPage() -> impl IntoView {
     // (search, page); a new search starts at page 1.
     let query = RwSignal::new((String::new(), 1u32));
     let version = RwSignal::new(0u32);
-    let list = Resource::new(
+    let list = load(
         move || (query.get(), version.get()),
         |((q, page), _)| list_users(q, page),
     );

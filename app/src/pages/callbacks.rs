@@ -4,6 +4,7 @@
 use crate::api::ApiError;
 use crate::api::account::{callbacks, set_callbacks, test_callback};
 use crate::api::account_types::{CallbackSet, CallbackTestResult, CallbackView};
+use crate::api::json_codec::load;
 use crate::components::browser::{clear_inputs, input_checked, input_value};
 use crate::components::errors::{FormAlert, Notice, general_message};
 use crate::components::fields::TextField;
@@ -67,7 +68,7 @@ enum Change {
 pub fn CallbacksPage() -> impl IntoView {
     let i18n = use_i18n();
     let version = RwSignal::new(0u32);
-    let list = Resource::new(move || version.get(), |_| callbacks());
+    let list = load(move || version.get(), |_| callbacks());
     let saved = RwSignal::new(Vec::<CallbackView>::new());
     let (url, secret) = (NodeRef::<Input>::new(), NodeRef::<Input>::new());
     let (completed, blocked) = (NodeRef::<Input>::new(), NodeRef::<Input>::new());

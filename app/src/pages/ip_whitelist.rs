@@ -3,6 +3,7 @@
 //! "confirm it is you".
 
 use crate::api::ApiError;
+use crate::api::json_codec::load;
 use crate::api::security::{ip_whitelist, set_ip_whitelist};
 use crate::components::browser::{textarea_value, use_hydrated};
 use crate::components::errors::{FormAlert, Notice, general_message};
@@ -17,7 +18,7 @@ use leptos_meta::Title;
 #[component]
 pub fn IpWhitelistPage() -> impl IntoView {
     let i18n = use_i18n();
-    let current = Resource::new(|| (), |_| ip_whitelist());
+    let current = load(|| (), |_| ip_whitelist());
     view! {
         <Title text=move || t_string!(i18n, protection.ip_whitelist.title) />
         <RequireSignIn module="ip_whitelist">

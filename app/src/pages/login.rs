@@ -11,11 +11,12 @@ use crate::api::security::{LoginStep, login, sso_second_factor};
 use crate::api::types::SessionInfo;
 use crate::components::browser::{full_navigation, input_value, use_hydrated};
 use crate::components::context::use_ui_config;
+use crate::components::erased::erased;
 use crate::components::errors::FormAlert;
 use crate::components::fields::UsernameField;
 use crate::components::passkey_login::PasskeyLogin;
 use crate::components::second_factor::second_factor_step;
-use crate::components::sso_buttons::{SsoButtons, local_path};
+use crate::components::sso_buttons::{local_path, sso_button_list};
 use crate::i18n::*;
 use leptos::html::Input;
 use leptos::prelude::*;
@@ -77,7 +78,6 @@ pub fn LoginPage() -> impl IntoView {
     let signed_in_by_sso = sso == "done";
     let hide_form = move || challenge.with(Option::is_some) || sso_step.get() || signed_in_by_sso;
 
-    // Type-erased: the whole page as one view type is too deep for the compiler.
     let password_form = view! {
         <h1 class:hidden=move || hide_form()>{t!(i18n, protection.login.heading)}</h1>
         <form
@@ -108,40 +108,130 @@ pub fn LoginPage() -> impl IntoView {
                     }
                 }}
             </button>
+            // The passkey button and the identity providers' buttons, as configured.
             <Suspense>
                 {move || Suspend::new(async move {
-                    ui.await
-                        .ok()
-                        .filter(|c| c.passkeys_enabled)
-                        .map(|_| {
-                            view! {
-                                <PasskeyLogin
-                                    username
-                                    error
-                                    on_done=Callback::new(enter)
-                                    busy=Signal::derive(move || !hydrated.get() || busy())
-                                />
-                            }
-                        })
+                    let config = ui.await.ok()?;
+                    let passkey = config.passkeys_enabled.then(|| {
+                        view! {
+                            <PasskeyLogin
+                                username
+                                error
+                                on_done=Callback::new(enter)
+                                busy=Signal::derive(move || !hydrated.get() || busy())
+                            />
+                        }
+                    });
+                    let sso = if config.sso.is_empty() {
+                        None
+                    } else {
+                        Some(sso_button_list(config.sso).await)
+                    };
+                    Some(erased(move || view! { {passkey} {sso} }))
                 })}
             </Suspense>
-            <SsoButtons />
         </form>
-    }
-    .into_any();
+    };
 
-    // The SSO hand-overs: signed in (the session cookies are sent from the next, same-site
-    // navigation on), the pending second factor, a failure.
+    // The end of a sign-in through an identity provider. Signed in: the session cookies are
+    // sent from the next, same-site navigation on; drawn here, as the refresh must be in the
+    // document's head. The pending second factor or a failure: a chunk of its own.
     let sso_view = match sso.as_str() {
         "done" => {
             let refresh = format!("0;url={sso_to}");
-            view! {
-                <Meta http_equiv="refresh" content=refresh />
-                <p class="notice" role="status">{t!(i18n, protection.login.sso_done)}</p>
-                <a class="button primary" href=sso_to>{t!(i18n, protection.login.sso_continue)}</a>
-            }
-            .into_any()
+            let sso_to = sso_to.clone();
+            Some(erased(move || {
+                view! {
+                    <Meta http_equiv="refresh" content=refresh />
+                    <p class="notice" role="status">{t!(i18n, protection.login.sso_done)}</p>
+                    <a class="button primary" href=sso_to>{t!(i18n, protection.login.sso_continue)}</a>
+                }
+            }))
         }
+        "2fa" | "failed" => {
+            let (step, enter) = (sso.clone(), Callback::new(enter));
+            Some(erased(move || {
+                view! {
+                    <Suspense>
+                        {move || {
+                            let view = sso_return(step.clone(), sso_step, hydrated, enter);
+                            Suspend::new(async move { Some(view.await) })
+                        }}
+                    </Suspense>
+                }
+            }))
+        }
+        _ => None,
+    };
+
+    // Erased for the router, which would erase it anyway, without the async hydration.
+    // The page waits for no resource itself (its <Suspense>s do).
+    erased(move || {
+        view! {
+            <Title text=move || t_string!(i18n, protection.login.title) />
+            <section class="card">
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        ui.await
+                            .ok()
+                            .map(|c| c.label)
+                            .filter(|l| !l.trim().is_empty())
+                            .map(|label| erased(move || view! { <p class="label">{label}</p> }))
+                    })}
+                </Suspense>
+                <Suspense>
+                    {move || {
+                        let step = challenge.get().map(|(payload, option)| {
+                            second_factor_step(
+                                payload,
+                                option,
+                                Callback::new(enter),
+                                Callback::new(move |()| challenge.set(None)),
+                            )
+                        });
+                        Suspend::new(async move {
+                            match step {
+                                Some(step) => Some(step.await),
+                                None => None,
+                            }
+                        })
+                    }}
+                </Suspense>
+                {sso_view}
+                {password_form}
+                <p>
+                    <a href="/forgot-password">{t!(i18n, protection.login.forgot_password)}</a>
+                </p>
+            </section>
+        }
+    })
+}
+
+/// Loads the chunk of `sso_return` when the page being hydrated shows one (see
+/// `components::top_bar`).
+#[cfg(feature = "hydrate")]
+pub async fn preload_sso_return() {
+    let search = window().location().search().unwrap_or_default();
+    if search
+        .trim_start_matches('?')
+        .split('&')
+        .any(|p| p == "sso=2fa" || p == "sso=failed")
+    {
+        __preload_sso_return().await;
+    }
+}
+
+/// What the login page shows at the end of a sign-in through an identity provider that did
+/// not sign in at once: the pending second factor, or a failure.
+#[lazy]
+fn sso_return(
+    sso: String,
+    sso_step: RwSignal<bool>,
+    hydrated: ReadSignal<bool>,
+    enter: Callback<SessionInfo>,
+) -> AnyView {
+    let i18n = use_i18n();
+    match sso.as_str() {
         // Drawn once hydrated: the step is a lazily loaded chunk, which a page being hydrated
         // cannot wait for (the server's HTML would not match).
         "2fa" => view! {
@@ -159,7 +249,7 @@ pub fn LoginPage() -> impl IntoView {
                                 second_factor_step(
                                     payload,
                                     option,
-                                    Callback::new(enter),
+                                    enter,
                                     Callback::new(move |()| sso_step.set(false)),
                                 )
                                 .await
@@ -182,41 +272,5 @@ pub fn LoginPage() -> impl IntoView {
         }
         .into_any(),
         _ => ().into_any(),
-    };
-
-    view! {
-        <Title text=move || t_string!(i18n, protection.login.title) />
-        <section class="card">
-            <Suspense>
-                {move || Suspend::new(async move {
-                    ui.await
-                        .ok()
-                        .map(|c| c.label)
-                        .filter(|l| !l.trim().is_empty())
-                        .map(|label| view! { <p class="label">{label}</p> })
-                })}
-            </Suspense>
-            <Suspense>
-                {move || {
-                    challenge
-                        .get()
-                        .map(|(payload, option)| {
-                            Suspend::new(
-                                second_factor_step(
-                                    payload,
-                                    option,
-                                    Callback::new(enter),
-                                    Callback::new(move |()| challenge.set(None)),
-                                ),
-                            )
-                        })
-                }}
-            </Suspense>
-            {sso_view}
-            {password_form}
-            <p>
-                <a href="/forgot-password">{t!(i18n, protection.login.forgot_password)}</a>
-            </p>
-        </section>
     }
 }

@@ -1,5 +1,6 @@
 //! `/login-attempts`: the user's last five sign-in attempts, to spot someone else's.
 
+use crate::api::json_codec::load;
 use crate::api::security::login_attempts;
 use crate::api::security_types::LoginAttemptView;
 use crate::components::errors::general_message;
@@ -63,7 +64,7 @@ fn reason(l: Locale, reason: &str) -> String {
 #[component]
 pub fn LoginAttemptsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let attempts = Resource::new(|| (), |_| login_attempts());
+    let attempts = load(|| (), |_| login_attempts());
     view! {
         <Title text=move || t_string!(i18n, protection.login_attempts.title) />
         <RequireSignIn module="login_attempts">

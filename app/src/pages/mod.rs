@@ -34,6 +34,8 @@ pub use forgot_password::ForgotPasswordPage;
 pub use home::HomePage;
 pub use ip_whitelist::IpWhitelistPage;
 pub use login::LoginPage;
+#[cfg(feature = "hydrate")]
+pub use login::preload_sso_return;
 pub use login_attempts::{LoginAttemptsPage, LoginAttemptsTable};
 pub use not_found::NotFoundPage;
 pub use passkeys::PasskeysPage;

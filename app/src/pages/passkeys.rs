@@ -2,6 +2,7 @@
 //! and deleting may first ask "confirm it is you".
 
 use crate::api::ApiError;
+use crate::api::json_codec::load;
 use crate::api::passkey_types::PasskeyView;
 use crate::api::passkeys::{
     delete_passkey, list_passkeys, passkey_register_finish, passkey_register_start, rename_passkey,
@@ -35,7 +36,7 @@ async fn add(name: String) -> Result<PasskeyView, ApiError> {
 pub fn PasskeysPage() -> impl IntoView {
     let i18n = use_i18n();
     let version = RwSignal::new(0u32);
-    let keys = Resource::new(move || version.get(), |_| list_passkeys());
+    let keys = load(move || version.get(), |_| list_passkeys());
     let name = NodeRef::<Input>::new();
     let error = RwSignal::new(None::<ApiError>);
     let notice = RwSignal::new(None::<&'static str>);

@@ -1,6 +1,7 @@
 //! `/profile`: the signed-in user's profile, its edit form, the password change and the M2M
 //! token.
 
+use crate::api::json_codec::load;
 use crate::api::me::{get_profile, update_profile};
 use crate::api::types::{Profile, ProfilePatch};
 use crate::components::browser::{input_value, time_zones, use_hydrated};
@@ -33,7 +34,7 @@ const EDITABLE: [&str; 6] = [
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let i18n = use_i18n();
-    let profile = Resource::new(|| (), |_| get_profile());
+    let profile = load(|| (), |_| get_profile());
     view! {
         <Title text=move || t_string!(i18n, account.profile.title) />
         <RequireSignIn module="profile">

@@ -3,11 +3,12 @@
 //! Every change may first ask "confirm it is you".
 
 use crate::api::ApiError;
+use crate::api::json_codec::load;
 use crate::api::security::{
     confirm_totp, regenerate_recovery_codes, set_two_factor_option, start_totp, two_factor_status,
 };
 use crate::api::security_types::{TotpEnrolmentBody, TwoFactorInfo};
-use crate::components::browser::input_value;
+use crate::components::browser::{input_value, use_hydrated};
 use crate::components::context::use_ui_config;
 use crate::components::errors::{FieldError, FormAlert, Notice, general_message};
 use crate::components::guard::RequireSignIn;
@@ -45,7 +46,7 @@ fn download_href(codes: &[String]) -> String {
 pub fn SecurityPage() -> impl IntoView {
     let i18n = use_i18n();
     let version = RwSignal::new(0u32);
-    let status = Resource::new(move || version.get(), |_| two_factor_status());
+    let status = load(move || version.get(), |_| two_factor_status());
     let error = RwSignal::new(None::<ApiError>);
     let notice = RwSignal::new(None::<&'static str>);
     let enrolment = RwSignal::new(None::<TotpEnrolmentBody>);
@@ -77,7 +78,9 @@ pub fn SecurityPage() -> impl IntoView {
         notice.set(None);
         change.dispatch(c);
     };
-    let busy = change.pending();
+    // Until hydrated, a click would do nothing: the buttons wait for it.
+    let (pending, hydrated) = (change.pending(), use_hydrated());
+    let busy = Memo::new(move |_| pending.get() || !hydrated.get());
 
     view! {
         <Title text=move || t_string!(i18n, account.security.title) />

@@ -2,6 +2,7 @@
 
 use crate::api::ApiError;
 use crate::api::account::{end_other_sessions, end_session, sessions};
+use crate::api::json_codec::load;
 use crate::components::browser::full_navigation;
 use crate::components::errors::{FormAlert, Notice, general_message};
 use crate::components::fields::when;
@@ -22,7 +23,7 @@ enum Change {
 pub fn SessionsPage() -> impl IntoView {
     let i18n = use_i18n();
     let version = RwSignal::new(0u32);
-    let list = Resource::new(move || version.get(), |_| sessions());
+    let list = load(move || version.get(), |_| sessions());
     let error = RwSignal::new(None::<ApiError>);
     let notice = RwSignal::new(None::<&'static str>);
     let change = Action::new(move |c: &Change| {

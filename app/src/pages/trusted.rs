@@ -3,6 +3,7 @@
 //! may first ask "confirm it is you".
 
 use crate::api::ApiError;
+use crate::api::json_codec::load;
 use crate::api::security::{add_trusted_location, delete_trusted, trusted};
 use crate::components::browser::{clear_inputs, input_value};
 use crate::components::errors::{FormAlert, Notice, general_message};
@@ -25,7 +26,7 @@ enum Change {
 pub fn TrustedPage() -> impl IntoView {
     let i18n = use_i18n();
     let version = RwSignal::new(0u32);
-    let list = Resource::new(move || version.get(), |_| trusted());
+    let list = load(move || version.get(), |_| trusted());
     let (cidr, label) = (NodeRef::<Input>::new(), NodeRef::<Input>::new());
     let error = RwSignal::new(None::<ApiError>);
     let notice = RwSignal::new(None::<&'static str>);
